@@ -1,1 +1,2 @@
-export {};
+export * from './zoo.js';
+export * from './registry.js';

@@ -1,1 +1,2 @@
-export {};
+export * from './chart.js';
+export * from './write.js';
