@@ -1,1 +1,4 @@
-export {};
+export { compileTrainConfig, parseLrSchedule, UsageError, type TrainFlags, type TrainRunConfig } from './train/config.js';
+export { runTraining, type TrainRunResult } from './train/run.js';
+export { selectEngine, type EngineChoice } from './engines.js';
+export { createLogger, type Logger } from './logger.js';
