@@ -13,6 +13,8 @@ const program = new Command('deeprelax')
 program.addCommand(trainCommand());
 program.addCommand(modelsCommand());
 program.addCommand(presetsCommand());
+// addCommand does not copy settings: every subcommand throws instead of exiting, so usage errors exit 2.
+for (const c of program.commands) c.exitOverride().showSuggestionAfterError();
 
 try {
   await program.parseAsync(process.argv);

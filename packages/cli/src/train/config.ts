@@ -164,11 +164,9 @@ export function compileTrainConfig(flags: TrainFlags): TrainRunConfig {
   assign('replicas', f.replicas);
   if (f.g0 !== undefined || f.g1 !== undefined) {
     const prev = opt.scoping as { kind?: string; g0?: number; g1?: number } | undefined;
-    opt.scoping = {
-      kind: 'exponential',
-      g0: f.g0 ?? (prev?.kind === 'exponential' ? prev.g0 : 1e-4),
-      g1: f.g1 ?? (prev?.kind === 'exponential' ? prev.g1 : 0),
-    };
+    const prevG0 = prev?.kind === 'exponential' ? prev.g0 : (opt.g0 as number | undefined);
+    const prevG1 = prev?.kind === 'exponential' ? prev.g1 : (opt.g1 as number | undefined);
+    opt.scoping = { kind: 'exponential', g0: f.g0 ?? prevG0 ?? 1e-4, g1: f.g1 ?? prevG1 ?? 0 };
   }
   Object.assign(opt, parseSet(f.set));
   if (f.algo === 'sgd' && f.L !== undefined) throw new UsageError('-L has no meaning for --algo sgd (use esgd, hj, hesgd or heat)');
