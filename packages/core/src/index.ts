@@ -2,3 +2,8 @@ export * from './spec.js';
 export * from './rng.js';
 export * from './init.js';
 export * from './engine.js';
+export * from './analytic/index.js';
+export * from './schedules/index.js';
+export * from './algorithms/index.js';
+export * from './training/index.js';
+export * from './presets.js';

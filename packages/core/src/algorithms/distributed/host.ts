@@ -1,0 +1,32 @@
+// Host-side (JavaScript array) vector helpers for the coordinator halves of the distributed
+// algorithms. The coordinator receives replicas as Float32Array frames; it may keep x in a
+// Float64Array for accuracy. Means are accumulated in double precision.
+
+export type HostVector = Float32Array | Float64Array;
+
+function sameLength(vs: readonly HostVector[], n: number, what: string): void {
+  for (let i = 0; i < vs.length; i++) {
+    if (vs[i].length !== n) throw new RangeError(`${what}: vector ${i} has ${vs[i].length} values, expected ${n}`);
+  }
+}
+
+/** out ← (1/p) Σ_i vs[i] (double-precision accumulation). Returns out (a new Float64Array by default). */
+export function meanOf<T extends HostVector = Float64Array>(vs: readonly HostVector[], out?: T): T {
+  if (vs.length === 0) throw new RangeError('meanOf: no vectors');
+  const n = vs[0].length;
+  sameLength(vs, n, 'meanOf');
+  const acc = new Float64Array(n);
+  for (const v of vs) for (let i = 0; i < n; i++) acc[i] += v[i];
+  const o = (out ?? new Float64Array(n)) as T;
+  if (o.length !== n) throw new RangeError('meanOf: output has the wrong length');
+  const inv = 1 / vs.length;
+  for (let i = 0; i < n; i++) o[i] = acc[i] * inv;
+  return o;
+}
+
+/** Throws RangeError unless v has n finite values (the coordinator's guard on incoming frames). */
+export function checkHostVector(v: HostVector, n: number, what: string): void {
+  if (!(v instanceof Float32Array || v instanceof Float64Array)) throw new RangeError(`${what}: expected a Float32Array or Float64Array`);
+  if (v.length !== n) throw new RangeError(`${what}: expected ${n} values, got ${v.length}`);
+  for (let i = 0; i < n; i++) if (!Number.isFinite(v[i])) throw new RangeError(`${what}: value ${i} is not finite`);
+}

@@ -1,0 +1,3 @@
+export * from './objectives.js';
+export * from './engine.js';
+export * from './theory.js';

@@ -1,0 +1,2 @@
+export * from './lr.js';
+export * from './scoping.js';

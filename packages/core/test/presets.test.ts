@@ -1,0 +1,84 @@
+// Paper presets per (algorithm, network) — §2.1/§2.2 tables — and that every preset runs.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  ALGORITHM_NAMES,
+  createOptimizer,
+  makeLrSchedule,
+  PRESET_MODELS,
+  preset,
+  presetWith,
+  TickBatchSource,
+  type EsgdConfig,
+  type SgdConfig,
+} from '@deeprelax/core';
+import { quadModel } from './helpers.js';
+
+test("preset('esgd', 'lenet') is the Entropy-SGD MNIST protocol", () => {
+  const p = preset('esgd', 'lenet');
+  const o = p.optimizer as EsgdConfig;
+  assert.equal(p.dataset, 'mnist');
+  assert.equal(p.batchSize, 128);
+  assert.equal(p.epochs, 5);
+  assert.deepEqual(p.lrSchedule, { kind: 'piecewise', rows: [[2, 1], [7, 0.1], [15, 0.01]] });
+  assert.deepEqual(
+    { L: o.L, g0: o.g0, g1: o.g1, noise: o.noise, innerLr: o.innerLr, beta1: o.beta1, momentum: o.momentum, wd: o.weightDecay, variant: o.variant },
+    { L: 20, g0: 1e-4, g1: 1e-3, noise: 1e-4, innerLr: 0.1, beta1: 0.75, momentum: 0.9, wd: 0, variant: 'lua' },
+  );
+  const s = makeLrSchedule(p.lrSchedule);
+  assert.deepEqual([1, 2, 3, 5].map((e) => s.lrAt(e)), [1, 1, 0.1, 0.1]);
+});
+
+test("preset('esgd', 'allcnn') and preset('esgd', 'mnistfc')", () => {
+  const c = preset('esgd', 'allcnn');
+  const o = c.optimizer as EsgdConfig;
+  assert.equal(c.dataset, 'cifar10');
+  assert.equal(c.epochs, 10);
+  assert.equal(o.g0, 0.03);
+  assert.equal(o.weightDecay, 1e-3);
+  assert.deepEqual(c.lrSchedule, { kind: 'piecewise', rows: [[3, 1], [6, 0.2], [12, 0.04]] });
+  const m = preset('esgd', 'mnistfc');
+  assert.deepEqual(m.lrSchedule, { kind: 'piecewise', rows: [[2, 1], [15, 0.1]] });
+  assert.equal((m.optimizer as EsgdConfig).g0, 1e-4);
+});
+
+test('SGD presets: MNIST 0.1/0.02/0.004 for 100 epochs; All-CNN ÷5 every 60 epochs for 200, λ = 1e-3', () => {
+  const m = preset('sgd', 'mnistfc');
+  assert.equal(m.epochs, 100);
+  assert.equal((m.optimizer as SgdConfig).weightDecay, 0);
+  const s = makeLrSchedule(m.lrSchedule);
+  assert.deepEqual([1, 30, 31, 61, 100].map((e) => s.lrAt(e)), [0.1, 0.1, 0.02, 0.004, 0.004]);
+  const a = preset('sgd', 'allcnn');
+  assert.equal(a.epochs, 200);
+  assert.equal((a.optimizer as SgdConfig).weightDecay, 1e-3);
+  const sa = makeLrSchedule(a.lrSchedule);
+  assert.deepEqual([60, 61, 121, 181].map((e) => sa.lrAt(e)), [0.1, 0.02, 0.004, 0.0008]);
+});
+
+test('every (algorithm, network) preset builds an optimizer that takes finite steps', () => {
+  for (const algorithm of ALGORITHM_NAMES) {
+    for (const model of PRESET_MODELS) {
+      const p = preset(algorithm, model);
+      assert.equal(p.optimizer.algorithm, algorithm);
+      assert.ok(p.sources.length > 0);
+      const s = makeLrSchedule(p.lrSchedule);
+      assert.ok(s.lrAt(1) > 0 && s.lrAt(p.epochs) > 0);
+      const m = quadModel([1, 0.5, 2], [0.1, -0.2, 0.05], { gradNoiseStd: 1e-3 });
+      const opt = createOptimizer(m, new TickBatchSource(60000, p.batchSize), p.optimizer);
+      opt.lr = s.lrAt(1);
+      for (let i = 0; i < 2; i++) assert.ok(Number.isFinite(opt.step().loss));
+      assert.ok(m.allFinite(m.params), `${algorithm}/${model}`);
+      opt.dispose();
+    }
+  }
+});
+
+test('presetWith merges overrides; unknown names are rejected', () => {
+  const p = presetWith('esgd', 'lenet', { optimizer: { L: 5, algorithm: 'sgd' }, epochs: 2 });
+  assert.equal(p.optimizer.algorithm, 'esgd');
+  assert.equal((p.optimizer as EsgdConfig).L, 5);
+  assert.equal((p.optimizer as EsgdConfig).g0, 1e-4);
+  assert.equal(p.epochs, 2);
+  assert.throws(() => preset('adam' as never, 'lenet'), RangeError);
+  assert.throws(() => preset('sgd', 'resnet' as never), RangeError);
+});
