@@ -1,0 +1,12 @@
+// Original file: /work/main/proto/deeprelax/v1/jobs.proto
+
+
+export interface CancelJobRequest {
+  'jobId'?: (string);
+  'reason'?: (string);
+}
+
+export interface CancelJobRequest__Output {
+  'jobId': (string);
+  'reason': (string);
+}

@@ -1,0 +1,10 @@
+// Original file: /work/main/proto/deeprelax/v1/jobs.proto
+
+
+export interface GetJobRequest {
+  'jobId'?: (string);
+}
+
+export interface GetJobRequest__Output {
+  'jobId': (string);
+}

@@ -1,0 +1,35 @@
+// Original file: /work/main/proto/deeprelax/v1/jobs.proto
+
+/**
+ * Lifecycle: QUEUED -> RUNNING -> SUCCEEDED | FAILED | CANCELLED; QUEUED -> CANCELLED | FAILED.
+ */
+export const JobState = {
+  JOB_STATE_UNSPECIFIED: 'JOB_STATE_UNSPECIFIED',
+  JOB_STATE_QUEUED: 'JOB_STATE_QUEUED',
+  JOB_STATE_RUNNING: 'JOB_STATE_RUNNING',
+  JOB_STATE_SUCCEEDED: 'JOB_STATE_SUCCEEDED',
+  JOB_STATE_FAILED: 'JOB_STATE_FAILED',
+  JOB_STATE_CANCELLED: 'JOB_STATE_CANCELLED',
+} as const;
+
+/**
+ * Lifecycle: QUEUED -> RUNNING -> SUCCEEDED | FAILED | CANCELLED; QUEUED -> CANCELLED | FAILED.
+ */
+export type JobState =
+  | 'JOB_STATE_UNSPECIFIED'
+  | 0
+  | 'JOB_STATE_QUEUED'
+  | 1
+  | 'JOB_STATE_RUNNING'
+  | 2
+  | 'JOB_STATE_SUCCEEDED'
+  | 3
+  | 'JOB_STATE_FAILED'
+  | 4
+  | 'JOB_STATE_CANCELLED'
+  | 5
+
+/**
+ * Lifecycle: QUEUED -> RUNNING -> SUCCEEDED | FAILED | CANCELLED; QUEUED -> CANCELLED | FAILED.
+ */
+export type JobState__Output = typeof JobState[keyof typeof JobState]

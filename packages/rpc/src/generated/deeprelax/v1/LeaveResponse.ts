@@ -1,0 +1,8 @@
+// Original file: /work/main/proto/deeprelax/v1/coordinator.proto
+
+
+export interface LeaveResponse {
+}
+
+export interface LeaveResponse__Output {
+}

@@ -1,0 +1,12 @@
+// Original file: /work/main/proto/deeprelax/v1/jobs.proto
+
+
+export interface LrRow {
+  'lastEpoch'?: (number);
+  'lr'?: (number | string);
+}
+
+export interface LrRow__Output {
+  'lastEpoch': (number);
+  'lr': (number);
+}

@@ -1,0 +1,70 @@
+// Original file: /work/main/proto/deeprelax/v1/common.proto
+
+import type { DType as _deeprelax_v1_DType, DType__Output as _deeprelax_v1_DType__Output } from '../../deeprelax/v1/DType.js';
+import type { Long } from '@grpc/proto-loader';
+
+/**
+ * Describes one tensor of a tensor stream. A stream message carrying a list of these headers is
+ * followed by TensorChunk messages carrying the bytes: all chunks of tensor 0 in order, then all
+ * of tensor 1, and so on. A receiver checks, before allocating, that byte_length equals
+ * length x element size and is within its limits; then that every chunk starts where the previous
+ * one ended, that no chunk overruns byte_length, that the stream does not end early, and finally
+ * the checksum.
+ */
+export interface TensorHeader {
+  /**
+   * Role of the tensor in the exchange, e.g. "x", "z", "center", "elastic", "buffers".
+   * Unique within one header.
+   */
+  'name'?: (string);
+  'dtype'?: (_deeprelax_v1_DType);
+  /**
+   * Number of elements.
+   */
+  'length'?: (number | string | Long);
+  /**
+   * Number of encoded bytes: length x element size of dtype.
+   */
+  'byteLength'?: (number | string | Long);
+  /**
+   * CRC-32 (IEEE 802.3 polynomial, as zlib's crc32) of the encoded bytes.
+   */
+  'crc32'?: (number);
+  /**
+   * Optional logical shape; empty means a flat vector of `length` elements.
+   */
+  'shape'?: (number | string | Long)[];
+}
+
+/**
+ * Describes one tensor of a tensor stream. A stream message carrying a list of these headers is
+ * followed by TensorChunk messages carrying the bytes: all chunks of tensor 0 in order, then all
+ * of tensor 1, and so on. A receiver checks, before allocating, that byte_length equals
+ * length x element size and is within its limits; then that every chunk starts where the previous
+ * one ended, that no chunk overruns byte_length, that the stream does not end early, and finally
+ * the checksum.
+ */
+export interface TensorHeader__Output {
+  /**
+   * Role of the tensor in the exchange, e.g. "x", "z", "center", "elastic", "buffers".
+   * Unique within one header.
+   */
+  'name': (string);
+  'dtype': (_deeprelax_v1_DType__Output);
+  /**
+   * Number of elements.
+   */
+  'length': (number);
+  /**
+   * Number of encoded bytes: length x element size of dtype.
+   */
+  'byteLength': (number);
+  /**
+   * CRC-32 (IEEE 802.3 polynomial, as zlib's crc32) of the encoded bytes.
+   */
+  'crc32': (number);
+  /**
+   * Optional logical shape; empty means a flat vector of `length` elements.
+   */
+  'shape': (number)[];
+}

@@ -1,0 +1,162 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { randomFillSync } from 'node:crypto';
+import * as zlib from 'node:zlib';
+import {
+  crc32,
+  crc32Js,
+  decodeTensor,
+  encodeTensor,
+  fromBfloat16Bits,
+  fromFloat16Bits,
+  toBfloat16Bits,
+  toFloat16Bits,
+  assertFinite,
+  InvalidArgumentError,
+  dtypeFromProto,
+  dtypeToProto,
+} from '@deeprelax/rpc';
+
+test('float16: known values (round-to-nearest-even, overflow, subnormals, signed zero, inf, nan)', () => {
+  const cases: Array<[number, number]> = [
+    [0, 0x0000],
+    [-0, 0x8000],
+    [1, 0x3c00],
+    [-2, 0xc000],
+    [0.5, 0x3800],
+    [65504, 0x7bff], // largest finite
+    [-65504, 0xfbff],
+    [65519, 0x7bff], // below the midpoint to Inf
+    [65520, 0x7c00], // the midpoint rounds to even = Inf
+    [1e5, 0x7c00],
+    [Infinity, 0x7c00],
+    [-Infinity, 0xfc00],
+    [2 ** -14, 0x0400], // smallest normal
+    [2 ** -24, 0x0001], // smallest subnormal
+    [1023 * 2 ** -24, 0x03ff], // largest subnormal
+    [2 ** -25, 0x0000], // half the smallest subnormal: tie to even (0)
+    [-(2 ** -25), 0x8000],
+    [2 ** -25 * (1 + 2 ** -23), 0x0001], // just above the tie
+    [3 * 2 ** -25, 0x0002], // tie between 1 and 2 ulps: even (2)
+    [5 * 2 ** -25, 0x0002], // tie between 2 and 3 ulps: even (2)
+    [1 + 2 ** -11, 0x3c00], // tie: stays at even 1.0
+    [1 + 3 * 2 ** -11, 0x3c02], // tie: up to even
+    [1 + 2 ** -11 + 2 ** -20, 0x3c01], // above the tie
+    [2049, 0x6800], // tie between 2048 and 2050: 2048
+    [2051, 0x6802], // tie between 2050 and 2052: 2052
+    [1 / 3, 0x3555],
+    [0.1, 0x2e66],
+    [1e-8, 0x0000], // below half the smallest subnormal
+    [2 ** -14 - 2 ** -25, 0x0400], // rounds up from subnormal range into the smallest normal
+  ];
+  for (const [v, h] of cases) {
+    assert.equal(toFloat16Bits(v), h, `toFloat16Bits(${v}) = 0x${toFloat16Bits(v).toString(16)}, want 0x${h.toString(16)}`);
+  }
+  const nan = toFloat16Bits(NaN);
+  assert.equal(nan & 0x7c00, 0x7c00);
+  assert.notEqual(nan & 0x3ff, 0);
+  assert.ok(Number.isNaN(fromFloat16Bits(nan)));
+  assert.equal(fromFloat16Bits(0x7bff), 65504);
+  assert.equal(fromFloat16Bits(0x0001), 2 ** -24);
+  assert.equal(fromFloat16Bits(0x3555), 0.333251953125);
+  assert.equal(fromFloat16Bits(0xfc00), -Infinity);
+  assert.ok(Object.is(fromFloat16Bits(0x8000), -0));
+  assert.ok(Number.isNaN(fromFloat16Bits(0x7e00)));
+});
+
+test('float16: every finite half round-trips, and every midpoint rounds to even', () => {
+  for (let h = 0; h < 0x10000; h++) {
+    const exp = (h >>> 10) & 0x1f;
+    if (exp === 31) continue; // inf/nan
+    const v = fromFloat16Bits(h);
+    assert.equal(toFloat16Bits(v), h, `round trip of 0x${h.toString(16)}`);
+    // Next half of the same sign, towards larger magnitude (0x7bff's successor is Inf).
+    const next = h + 1;
+    if ((next & 0x7fff) > 0x7bff) continue;
+    const w = fromFloat16Bits(next);
+    const mid = (v + w) / 2; // exact in float32 (12 significant bits)
+    const even = (h & 1) === 0 ? h : next;
+    assert.equal(toFloat16Bits(mid), even, `midpoint of 0x${h.toString(16)} and 0x${next.toString(16)}`);
+    const f = new Float32Array([mid]);
+    const u = new Uint32Array(f.buffer);
+    u[0] = u[0]! - 1; // just below the midpoint in magnitude
+    assert.equal(toFloat16Bits(f[0]!), h);
+    u[0] = u[0]! + 2; // just above
+    assert.equal(toFloat16Bits(f[0]!), next);
+  }
+});
+
+test('bfloat16: rounding, overflow and nan', () => {
+  assert.equal(toBfloat16Bits(1), 0x3f80);
+  assert.equal(toBfloat16Bits(1 + 2 ** -8), 0x3f80); // tie to even
+  assert.equal(toBfloat16Bits(1 + 3 * 2 ** -8), 0x3f82); // tie to even (up)
+  assert.equal(toBfloat16Bits(1 + 2 ** -8 + 2 ** -20), 0x3f81);
+  assert.equal(toBfloat16Bits(3.4028234663852886e38), 0x7f80); // max float32 rounds to Inf
+  assert.equal(toBfloat16Bits(-Infinity), 0xff80);
+  assert.ok(Number.isNaN(fromBfloat16Bits(toBfloat16Bits(NaN))));
+  assert.equal(fromBfloat16Bits(0x4049), 3.140625);
+  assert.ok(Object.is(fromBfloat16Bits(toBfloat16Bits(-0)), -0));
+});
+
+test('tensor encode/decode: float32 bit-exact, float16/bfloat16 equal to the scalar conversion', () => {
+  const v = new Float32Array(10_001);
+  randomFillSync(new Uint32Array(v.buffer));
+  const b32 = encodeTensor(v, 'float32');
+  assert.equal(b32.length, v.length * 4);
+  assert.deepEqual(new Uint32Array(decodeTensor(b32, 'float32').buffer), new Uint32Array(v.buffer));
+  // Little-endian on the wire.
+  const one = encodeTensor(new Float32Array([1]), 'float32');
+  assert.deepEqual([...one], [0x00, 0x00, 0x80, 0x3f]);
+  assert.deepEqual([...encodeTensor(new Float32Array([1]), 'float16')], [0x00, 0x3c]);
+  const finite = v.map((x) => (Number.isFinite(x) ? x : 0));
+  for (const dt of ['float16', 'bfloat16'] as const) {
+    const b = encodeTensor(finite, dt);
+    assert.equal(b.length, v.length * 2);
+    const back = decodeTensor(b, dt);
+    for (let i = 0; i < v.length; i += 37) {
+      const want = dt === 'float16' ? fromFloat16Bits(toFloat16Bits(finite[i]!)) : fromBfloat16Bits(toBfloat16Bits(finite[i]!));
+      assert.ok(Object.is(back[i], Math.fround(want)) || (Number.isNaN(back[i]!) && Number.isNaN(want)), `${dt} at ${i}`);
+    }
+  }
+  assert.throws(() => decodeTensor(new Uint8Array(5), 'float32'), InvalidArgumentError);
+});
+
+test('dtype enum mapping', () => {
+  assert.equal(dtypeFromProto('DTYPE_UNSPECIFIED'), 'float32');
+  assert.equal(dtypeFromProto('DTYPE_FLOAT16'), 'float16');
+  assert.equal(dtypeFromProto(3), 'bfloat16');
+  assert.equal(dtypeToProto('float16'), 'DTYPE_FLOAT16');
+  assert.throws(() => dtypeFromProto(9 as never), InvalidArgumentError);
+});
+
+test('crc32: native and portable agree with the standard check value and each other', () => {
+  assert.equal(crc32(Buffer.from('123456789')), 0xcbf43926);
+  assert.equal(crc32Js(Buffer.from('123456789')), 0xcbf43926);
+  for (const n of [0, 1, 7, 8, 9, 1000, 65_537]) {
+    const b = randomFillSync(new Uint8Array(n));
+    assert.equal(crc32Js(b), crc32(b), `n=${n}`);
+    assert.equal(crc32Js(b.subarray(3), crc32Js(b.subarray(0, 3))), crc32Js(b), 'continuation');
+  }
+  if (typeof (zlib as { crc32?: unknown }).crc32 === 'function') {
+    const b = randomFillSync(new Uint8Array(4096));
+    assert.equal(crc32(b), zlib.crc32(b) >>> 0);
+  }
+});
+
+test('assertFinite names the field and index', () => {
+  assertFinite(new Float32Array([1, 2, -0]), 'x');
+  for (const bad of [NaN, Infinity, -Infinity]) {
+    const err = (() => {
+      try {
+        assertFinite(new Float32Array([0, 1, bad]), 'tensors[0]');
+      } catch (e) {
+        return e;
+      }
+      return null;
+    })();
+    assert.ok(err instanceof InvalidArgumentError);
+    assert.equal(err.field, 'tensors[0]');
+    assert.equal(err.reason, 'non-finite');
+    assert.match(err.message, /index 2/);
+  }
+});

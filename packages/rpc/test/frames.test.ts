@@ -1,0 +1,186 @@
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import {
+  chunkTensors,
+  DataLossError,
+  DEFAULT_CHUNK_BYTES,
+  encodeTensors,
+  InvalidArgumentError,
+  MAX_MESSAGE_BYTES,
+  ResourceExhaustedError,
+  RpcError,
+  TensorAssembler,
+  type TensorChunk,
+  type TensorHeader__Output,
+} from '@deeprelax/rpc';
+import { bitsEqual, testVector } from './helpers.js';
+
+function catchErr(f: () => unknown): RpcError {
+  try {
+    f();
+  } catch (e) {
+    if (e instanceof RpcError) return e;
+    throw e;
+  }
+  assert.fail('expected an RpcError');
+}
+
+function asOutput(chunks: TensorChunk[]) {
+  return chunks.map((c) => ({ tensor: Number(c.tensor), offset: Number(c.offset), data: c.data as Buffer }));
+}
+
+test('chunks stay well under the message limit and reassemble bit-exactly (several tensors)', () => {
+  const x = testVector(1_867_786, 7);
+  const z = testVector(1000, 8);
+  const empty = new Float32Array(0);
+  const enc = encodeTensors([
+    { name: 'x', values: x },
+    { name: 'empty', values: empty },
+    { name: 'z', values: z, shape: [10, 100] },
+  ]);
+  assert.equal(enc[0]!.header.byteLength, 1_867_786 * 4);
+  const chunks = asOutput([...chunkTensors(enc)]);
+  assert.equal(chunks.length, Math.ceil((1_867_786 * 4) / DEFAULT_CHUNK_BYTES) + 1);
+  for (const c of chunks) assert.ok(c.data.length <= DEFAULT_CHUNK_BYTES && DEFAULT_CHUNK_BYTES * 2 <= MAX_MESSAGE_BYTES);
+  const asm = new TensorAssembler(enc.map((e) => e.header as TensorHeader__Output));
+  for (const c of chunks) asm.push(c);
+  assert.ok(asm.complete);
+  const out = asm.finish();
+  assert.deepEqual(out.map((t) => t.name), ['x', 'empty', 'z']);
+  assert.ok(bitsEqual(out[0]!.values, x));
+  assert.equal(out[1]!.values.length, 0);
+  assert.ok(bitsEqual(out[2]!.values, z));
+  assert.deepEqual(out[2]!.shape, [10, 100]);
+});
+
+test('float16 stream: half the bytes, values within half precision', () => {
+  const x = new Float32Array(5000).map((_, i) => Math.sin(i));
+  const enc = encodeTensors([{ name: 'x', values: x }], 'float16');
+  assert.equal(enc[0]!.header.byteLength, 10_000);
+  assert.equal(enc[0]!.header.dtype, 'DTYPE_FLOAT16');
+  const asm = new TensorAssembler([enc[0]!.header]);
+  for (const c of asOutput([...chunkTensors(enc, 3000)])) asm.push(c);
+  const [t] = asm.finish();
+  for (let i = 0; i < x.length; i++) assert.ok(Math.abs(t!.values[i]! - x[i]!) <= 2 ** -11 * Math.abs(x[i]!) + 1e-7);
+});
+
+test('receiving into a preallocated array', () => {
+  const x = testVector(10_000, 3);
+  const target = new Float32Array(10_000);
+  const enc = encodeTensors([{ name: 'x', values: x }]);
+  const asm = new TensorAssembler([enc[0]!.header], {}, {}, 'h', { x: target });
+  for (const c of asOutput([...chunkTensors(enc, 4096)])) asm.push(c);
+  const [t] = asm.finish();
+  assert.equal(t!.values, target);
+  assert.ok(bitsEqual(target, x));
+});
+
+function setup(n = 10_000, chunk = 8192) {
+  const enc = encodeTensors([{ name: 'x', values: testVector(n, 5) }]);
+  return { header: { ...enc[0]!.header } as TensorHeader__Output, chunks: asOutput([...chunkTensors(enc, chunk)]) };
+}
+
+test('checksum mismatch -> DataLoss naming the crc field', () => {
+  const { header, chunks } = setup();
+  chunks[2]!.data = Buffer.from(chunks[2]!.data);
+  chunks[2]!.data[17]! ^= 0x01; // one flipped bit
+  const asm = new TensorAssembler([header]);
+  for (const c of chunks) asm.push(c);
+  const e = catchErr(() => asm.finish());
+  assert.ok(e instanceof DataLossError);
+  assert.equal(e.reason, 'checksum');
+  assert.equal(e.field, 'header.tensors[0].crc32');
+});
+
+test('truncated stream -> DataLoss (truncated)', () => {
+  const { header, chunks } = setup();
+  const asm = new TensorAssembler([header]);
+  for (const c of chunks.slice(0, -1)) asm.push(c);
+  assert.equal(asm.complete, false);
+  const e = catchErr(() => asm.finish());
+  assert.ok(e instanceof DataLossError);
+  assert.equal(e.reason, 'truncated');
+});
+
+test('out-of-order, duplicated, overrunning and foreign chunks -> InvalidArgument', () => {
+  const { header, chunks } = setup();
+  let asm = new TensorAssembler([header]);
+  asm.push(chunks[0]!);
+  let e = catchErr(() => asm.push(chunks[2]!));
+  assert.ok(e instanceof InvalidArgumentError);
+  assert.equal(e.field, 'chunk.offset');
+  assert.equal(e.reason, 'order');
+  e = catchErr(() => asm.push(chunks[0]!)); // duplicate
+  assert.equal(e.field, 'chunk.offset');
+  e = catchErr(() => asm.push({ ...chunks[1]!, tensor: 1 }));
+  assert.equal(e.field, 'chunk.tensor');
+  asm = new TensorAssembler([header]);
+  for (const c of chunks) asm.push(c);
+  e = catchErr(() => asm.push({ tensor: 0, offset: header.byteLength, data: Buffer.alloc(4) }));
+  assert.ok(e instanceof InvalidArgumentError); // after the end
+  asm = new TensorAssembler([header]);
+  e = catchErr(() => asm.push({ tensor: 0, offset: 0, data: Buffer.alloc(header.byteLength + 4) }));
+  assert.ok(e instanceof InvalidArgumentError || e instanceof ResourceExhaustedError);
+  const small = setup(10, 4096);
+  asm = new TensorAssembler([small.header]);
+  e = catchErr(() => asm.push({ tensor: 0, offset: 0, data: Buffer.alloc(44) }));
+  assert.ok(e instanceof InvalidArgumentError);
+  assert.equal(e.field, 'chunk.data');
+  e = catchErr(() => asm.push({ tensor: 0, offset: 0, data: Buffer.alloc(0) }));
+  assert.equal(e.field, 'chunk.data');
+});
+
+test('oversize tensors and chunks -> ResourceExhausted, checked before allocating', () => {
+  const { header } = setup();
+  let e = catchErr(() => new TensorAssembler([{ ...header, length: 2 ** 40, byteLength: 2 ** 42 }]));
+  assert.ok(e instanceof ResourceExhaustedError);
+  assert.equal(e.reason, 'oversize');
+  assert.equal(e.field, 'header.tensors[0].byte_length');
+  e = catchErr(() => new TensorAssembler([header], { maxTensorBytes: 1000 }));
+  assert.ok(e instanceof ResourceExhaustedError);
+  const asm = new TensorAssembler([header], { maxChunkBytes: 1024 });
+  e = catchErr(() => asm.push({ tensor: 0, offset: 0, data: Buffer.alloc(2048) }));
+  assert.ok(e instanceof ResourceExhaustedError);
+  assert.equal(e.field, 'chunk.data');
+  e = catchErr(() => new TensorAssembler(Array.from({ length: 17 }, (_, i) => ({ ...header, name: `t${i}` }))));
+  assert.ok(e instanceof ResourceExhaustedError);
+});
+
+test('inconsistent or unexpected headers -> InvalidArgument naming the field', () => {
+  const { header } = setup();
+  let e = catchErr(() => new TensorAssembler([{ ...header, byteLength: header.byteLength - 4 }]));
+  assert.equal(e.field, 'header.tensors[0].byte_length');
+  assert.equal(e.reason, 'size');
+  e = catchErr(() => new TensorAssembler([header, header]));
+  assert.equal(e.field, 'header.tensors[1].name');
+  e = catchErr(() => new TensorAssembler([{ ...header, name: '' }]));
+  assert.equal(e.field, 'header.tensors[0].name');
+  e = catchErr(() => new TensorAssembler([header], {}, { lengths: { x: 9999 } }));
+  assert.equal(e.field, 'header.tensors[0].length');
+  e = catchErr(() => new TensorAssembler([header], {}, { names: ['x', 'z'] }));
+  assert.equal(e.field, 'header.tensors');
+  e = catchErr(() => new TensorAssembler([header], {}, { dtypes: ['float16'] }));
+  assert.equal(e.field, 'header.tensors[0].dtype');
+  e = catchErr(() => new TensorAssembler([{ ...header, dtype: 'DTYPE_BOGUS' as never }]));
+  assert.equal(e.field, 'header.tensors[0].dtype');
+});
+
+test('non-finite values rejected when required', () => {
+  const v = testVector(100, 1);
+  v[42] = NaN;
+  const enc = encodeTensors([{ name: 'x', values: v }]);
+  const lax = new TensorAssembler([enc[0]!.header]);
+  for (const c of asOutput([...chunkTensors(enc)])) lax.push(c);
+  assert.ok(Number.isNaN(lax.finish()[0]!.values[42]!));
+  const strict = new TensorAssembler([enc[0]!.header], { requireFinite: true });
+  for (const c of asOutput([...chunkTensors(enc)])) strict.push(c);
+  const e = catchErr(() => strict.finish());
+  assert.ok(e instanceof InvalidArgumentError);
+  assert.equal(e.reason, 'non-finite');
+  assert.match(e.message, /index 42/);
+});
+
+test('encodeTensors rejects duplicate and empty names', () => {
+  assert.throws(() => encodeTensors([{ name: 'x', values: new Float32Array(1) }, { name: 'x', values: new Float32Array(1) }]), InvalidArgumentError);
+  assert.throws(() => encodeTensors([{ name: '', values: new Float32Array(1) }]), InvalidArgumentError);
+});
