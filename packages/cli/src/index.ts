@@ -1,4 +1,2 @@
 export { compileTrainConfig, parseLrSchedule, UsageError, type TrainFlags, type TrainRunConfig } from './train/config.js';
 export { runTraining, type TrainRunResult } from './train/run.js';
-export { selectEngine, type EngineChoice } from './engines.js';
-export { createLogger, type Logger } from './logger.js';

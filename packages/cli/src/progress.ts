@@ -1,6 +1,6 @@
 // Progress for long runs: a cli-progress bar on a terminal, periodic log lines otherwise.
 import cliProgress from 'cli-progress';
-import type { Logger } from './logger.js';
+import type { Logger } from '@deeprelax/runtime';
 
 export interface ProgressReporter {
   start(total: number, label: string): void;

@@ -2,8 +2,8 @@ import { Command, Option } from 'commander';
 import { ALGORITHM_NAMES } from '@deeprelax/core';
 import { DATASET_NAMES } from '@deeprelax/data';
 import { modelNames } from '@deeprelax/models';
-import { ENGINE_CHOICES } from '../engines.js';
-import { createLogger } from '../logger.js';
+import { ENGINE_CHOICES } from '@deeprelax/runtime';
+import { createLogger } from '@deeprelax/runtime';
 import { compileTrainConfig, type TrainFlags } from '../train/config.js';
 import { runTraining } from '../train/run.js';
 

@@ -14,7 +14,7 @@ import {
 } from '@deeprelax/core';
 import { DATASET_NAMES, type DatasetName } from '@deeprelax/data';
 import { modelNames } from '@deeprelax/models';
-import { ENGINE_CHOICES, type EngineChoice } from '../engines.js';
+import { ENGINE_CHOICES, type EngineChoice } from '@deeprelax/runtime';
 
 export class UsageError extends Error {
   constructor(message: string) {

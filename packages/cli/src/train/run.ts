@@ -3,8 +3,8 @@
 import { createOptimizer, evaluateModel, stepsPerEpoch, trainAsync, type EpochRecord, type Model } from '@deeprelax/core';
 import { bnRefreshBatches, checkDatasetForModel, evalBatches, loadDataset, trainingSource } from '@deeprelax/data';
 import { getModelSpec, parameterCount } from '@deeprelax/models';
-import { selectEngine } from '../engines.js';
-import type { Logger } from '../logger.js';
+import { selectEngine } from '@deeprelax/runtime';
+import type { Logger } from '@deeprelax/runtime';
 import { createProgress } from '../progress.js';
 import { UsageError, type TrainRunConfig } from './config.js';
 import { RunOutputs, toMetricLine, type MetricLine } from './outputs.js';
