@@ -1,5 +1,6 @@
 // Shared by the torch engine tests: the paper's two MNIST networks (ALGORITHMS.md §3.2), seeded
 // batches, and comparison helpers with readable failures.
+import { lenet, mnistfc } from '@deeprelax/models';
 import assert from 'node:assert/strict';
 import { Rng, inputSize, type Batch, type ModelSpec } from '@deeprelax/core';
 import { available } from '@deeprelax/engine-torch';
@@ -8,49 +9,10 @@ export const status = available();
 /** node:test's skip option: false when the addon is usable, else the reason. */
 export const skipUnlessBuilt: string | false = status.ok ? false : status.reason;
 
-export const MNISTFC: ModelSpec = {
-  name: 'mnistfc',
-  inputShape: [1, 28, 28],
-  numClasses: 10,
-  layers: [
-    { kind: 'flatten' },
-    { kind: 'dropout', p: 0.2 },
-    { kind: 'linear', inFeatures: 784, outFeatures: 1024 },
-    { kind: 'relu' },
-    { kind: 'batchnorm1d', features: 1024 },
-    { kind: 'dropout', p: 0.2 },
-    { kind: 'linear', inFeatures: 1024, outFeatures: 1024 },
-    { kind: 'relu' },
-    { kind: 'dropout', p: 0.2 },
-    { kind: 'batchnorm1d', features: 1024 },
-    { kind: 'linear', inFeatures: 1024, outFeatures: 10 },
-  ],
-};
+// The paper's networks come from the model zoo (a dev dependency: the engine itself depends on core only).
+export const MNISTFC: ModelSpec = mnistfc();
+export const LENET: ModelSpec = lenet();
 
-export const LENET: ModelSpec = {
-  name: 'lenet',
-  inputShape: [1, 28, 28],
-  numClasses: 10,
-  layers: [
-    { kind: 'conv2d', inChannels: 1, outChannels: 20, kernel: 5 },
-    { kind: 'relu' },
-    { kind: 'maxpool2d', kernel: 3, stride: 3 },
-    { kind: 'batchnorm2d', features: 20 },
-    { kind: 'dropout', p: 0.25 },
-    { kind: 'conv2d', inChannels: 20, outChannels: 50, kernel: 5 },
-    { kind: 'relu' },
-    { kind: 'maxpool2d', kernel: 2, stride: 2 },
-    { kind: 'batchnorm2d', features: 50 },
-    { kind: 'dropout', p: 0.25 },
-    { kind: 'flatten' },
-    { kind: 'linear', inFeatures: 200, outFeatures: 500 },
-    { kind: 'relu' },
-    { kind: 'dropout', p: 0.25 },
-    { kind: 'linear', inFeatures: 500, outFeatures: 10 },
-  ],
-};
-
-/** Every layer kind, with stride, padding, overlapping and average pools and no-bias layers. */
 export const MIXED: ModelSpec = {
   name: 'mixed',
   inputShape: [3, 9, 8],
