@@ -1,0 +1,277 @@
+// The exchange: rejected contributions never touch x (wrong size, bad checksum, stale round, NaN /
+// Inf values, wrong kind), asynchronous EASGD matches core's easgdApplyDeltas bit for bit, Parle's
+// two reductions are means, DESGD's centre step is core's, and a synchronous round with a silent
+// member closes at its deadline.
+import assert from 'node:assert/strict';
+import { after, before, describe, test } from 'node:test';
+import { easgdApplyDeltas, localEntropyCentreStep, meanOf } from '@deeprelax/core';
+import {
+  AbortedError,
+  DataLossError,
+  encodeTensors,
+  chunkTensors,
+  InvalidArgumentError,
+  tensorHeaders,
+  toRpcError,
+  type ExchangeRequest,
+  type JobSpec,
+} from '@deeprelax/rpc';
+import { elasticDifference } from '../src/index.js';
+import { FakeWorker, fetchX, plus, randomVector, smallSpec, startTest, within, type TestCoordinator } from './helpers.js';
+
+const N = 101_770; // mlp 784-128-10
+
+async function startJob(c: TestCoordinator, spec: JobSpec, workers: number): Promise<FakeWorker[]> {
+  const job = await c.jobs.submitJob({ minWorkers: workers, ...spec });
+  const ws: FakeWorker[] = [];
+  for (let i = 0; i < workers; i++) ws.push(await new FakeWorker(c.address).register());
+  for (const w of ws) {
+    const a = await w.waitAssignment();
+    assert.equal(a.jobId, job.id);
+    assert.equal(Number(a.numParams), N);
+  }
+  return ws;
+}
+
+/** Sends an exchange whose tensor header carries a wrong CRC-32 (through the raw stub). */
+function badChecksumExchange(w: FakeWorker, round: number, name: string, values: Float32Array): Promise<void> {
+  const enc = encodeTensors([{ name, values }]);
+  const headers = tensorHeaders(enc).map((h) => ({ ...h, crc32: ((h.crc32 as number) ^ 0x5a5a5a5a) >>> 0 }));
+  return new Promise((resolve, reject) => {
+    const call = w.client.stub.Exchange();
+    call.on('data', () => {});
+    call.on('error', (e) => reject(toRpcError(e)));
+    call.on('end', () => resolve());
+    const header: ExchangeRequest = {
+      header: { jobId: w.jobId, workerId: w.id, fencingToken: w.token, kind: 'EXCHANGE_KIND_ASYNC', round, phase: 0, tensors: headers },
+    };
+    call.write(header);
+    for (const chunk of chunkTensors(enc)) call.write({ chunk });
+    call.end();
+  });
+}
+
+describe('exchange', () => {
+  let c: TestCoordinator;
+  before(async () => {
+    c = await startTest();
+  });
+  after(async () => {
+    await c?.stop();
+  });
+
+  test('async EASGD: rejected exchanges leave x bit-identical; accepted ones match easgdApplyDeltas exactly', async () => {
+    const [a, b] = await startJob(c, smallSpec({ algorithm: 'ALGORITHM_EASGD_ASYNC', epochs: 5, maxWorkers: 2 }, { alpha: 0.25 }), 2);
+    const job = a!.jobId;
+    const p0 = await a!.pull();
+    assert.equal(p0.reply.round, 0);
+    await b!.pull();
+    const before = await fetchX(c.jobs, job);
+    assert.deepEqual(Buffer.from(p0.byName.get('x')!.buffer), before.bytes, 'PULL returns the x FetchWeights sees');
+
+    const good = randomVector(N, 1);
+    const nan = Float32Array.from(good);
+    nan[1234] = NaN;
+    const inf = Float32Array.from(good);
+    inf[7] = -Infinity;
+    const rejections: [string, () => Promise<unknown>, new (...a: never[]) => Error, string | null][] = [
+      ['wrong size', () => a!.exchange('EXCHANGE_KIND_ASYNC', 0, 0, [{ name: 'x', values: good.subarray(0, N - 1) }]), InvalidArgumentError, 'header.tensors[0].length'],
+      ['wrong name', () => a!.exchange('EXCHANGE_KIND_ASYNC', 0, 0, [{ name: 'z', values: good }]), InvalidArgumentError, 'header.tensors'],
+      ['NaN values', () => a!.exchange('EXCHANGE_KIND_ASYNC', 0, 0, [{ name: 'x', values: nan }]), InvalidArgumentError, null],
+      ['Inf values', () => a!.exchange('EXCHANGE_KIND_ASYNC', 0, 0, [{ name: 'x', values: inf }]), InvalidArgumentError, null],
+      ['bad checksum', () => badChecksumExchange(a!, 0, 'x', good), DataLossError, null],
+      ['future version', () => a!.exchange('EXCHANGE_KIND_ASYNC', 99, 0, [{ name: 'x', values: good }]), AbortedError, null],
+      ['wrong kind', () => a!.exchange('EXCHANGE_KIND_SYNC', 0, 0, [{ name: 'x', values: good }]), InvalidArgumentError, 'header.kind'],
+      ['stale fencing token', () => a!.client.exchange({ jobId: job, workerId: a!.id, fencingToken: a!.token - 1, kind: 'EXCHANGE_KIND_ASYNC', round: 0 }, [{ name: 'x', values: good }]), Error, null],
+    ];
+    for (const [what, call, cls, field] of rejections) {
+      await assert.rejects(call(), (err: unknown) => {
+        assert.ok(err instanceof cls, `${what}: got ${String(err)}`);
+        if (field) assert.equal((err as InvalidArgumentError).field, field, what);
+        return true;
+      });
+      const now = await fetchX(c.jobs, job);
+      assert.ok(now.bytes.equals(before.bytes), `${what}: x changed`);
+      assert.equal(now.round, 0, what);
+    }
+
+    // Accepted: the reply's elastic is α(x^i − x̃) in float32 and x̃ becomes easgdApplyDeltas(x̃, Δ).
+    let centre = before.x;
+    for (let k = 0; k < 4; k++) {
+      const w = k % 2 === 0 ? a! : b!;
+      const xi = randomVector(N, 100 + k);
+      const r = await w.exchange('EXCHANGE_KIND_ASYNC', k, 0, [{ name: 'x', values: xi }]);
+      assert.equal(r.reply.round, k + 1);
+      const delta = r.byName.get('elastic')!;
+      const expectedDelta = elasticDifference(xi, centre, 0.25);
+      assert.ok(Buffer.from(delta.buffer, delta.byteOffset, delta.byteLength).equals(Buffer.from(expectedDelta.buffer)), 'elastic = fround(α(x^i − x̃))');
+      const expected = Float32Array.from(centre);
+      easgdApplyDeltas(expected, delta);
+      const now = await fetchX(c.jobs, job);
+      assert.ok(now.bytes.equals(Buffer.from(expected.buffer)), `update ${k}: x̃ = easgdApplyDeltas(x̃, Δ)`);
+      centre = now.x;
+    }
+    // A stale version (older than x's) is accepted: that is asynchronous EASGD.
+    const r = await a!.exchange('EXCHANGE_KIND_ASYNC', 1, 0, [{ name: 'x', values: randomVector(N, 9) }]);
+    assert.equal(r.reply.round, 5);
+    await c.jobs.cancelJob(job);
+    const stop = await a!.exchange('EXCHANGE_KIND_ASYNC', 5, 0, [{ name: 'x', values: good }]);
+    assert.equal(stop.reply.directive, 'WORKER_DIRECTIVE_STOP');
+    assert.equal(stop.tensors.length, 0);
+    const hb = await a!.heartbeat(job);
+    assert.equal(hb.directive, 'WORKER_DIRECTIVE_STOP');
+    for (const w of [a!, b!]) await w.close();
+  });
+
+  test('sync EASGD: a stale round is rejected and x stays bit-identical; one of two silent -> closes at the deadline', async () => {
+    const [a, b] = await startJob(c, smallSpec({ algorithm: 'ALGORITHM_EASGD', epochs: 5, roundDeadlineMs: 400, maxWorkers: 2 }, { alpha: 0.3 }), 2);
+    const job = a!.jobId;
+    await a!.pull();
+    await b!.pull();
+    const x0 = (await fetchX(c.jobs, job)).x;
+    const xa = randomVector(N, 11);
+    // b is silent: the round closes at the deadline with a alone.
+    const t0 = Date.now();
+    const r = await within(a!.exchange('EXCHANGE_KIND_SYNC', 0, 0, [{ name: 'x', values: xa }]), 5_000, 'round 0');
+    const waited = Date.now() - t0;
+    assert.ok(waited >= 350, `closed after ${waited} ms, before the deadline`);
+    assert.equal(r.reply.round, 1);
+    assert.equal(r.reply.contributors, 1);
+    assert.ok(Buffer.from(r.byName.get('center')!.buffer).equals(Buffer.from(x0.buffer)), 'center = x̃ of round 0');
+    const expected = Float32Array.from(x0);
+    easgdApplyDeltas(expected, [elasticDifference(xa, x0, 0.3)]);
+    const x1 = await fetchX(c.jobs, job);
+    assert.ok(x1.bytes.equals(Buffer.from(expected.buffer)), 'x̃_1 = x̃_0 + α(x^a − x̃_0)');
+    assert.equal(x1.round, 1);
+
+    // b's late contribution to round 0: ABORTED (stale round), x untouched.
+    await assert.rejects(b!.exchange('EXCHANGE_KIND_SYNC', 0, 0, [{ name: 'x', values: randomVector(N, 12) }]), (e: unknown) => {
+      assert.ok(e instanceof AbortedError);
+      assert.equal(e.reason, 'stale-round');
+      return true;
+    });
+    assert.ok((await fetchX(c.jobs, job)).bytes.equals(x1.bytes));
+    // a's replay of round 0 too.
+    await assert.rejects(a!.exchange('EXCHANGE_KIND_SYNC', 0, 0, [{ name: 'x', values: xa }]), AbortedError);
+    assert.ok((await fetchX(c.jobs, job)).bytes.equals(x1.bytes));
+
+    // b was dropped and is inactive: round 1 closes on a alone, without waiting.
+    const t1 = Date.now();
+    const r1 = await within(a!.exchange('EXCHANGE_KIND_SYNC', 1, 0, [{ name: 'x', values: randomVector(N, 13) }]), 5_000, 'round 1');
+    assert.ok(Date.now() - t1 < 350, 'no wait for a dropped member');
+    assert.equal(r1.reply.round, 2);
+    // b PULLs, is active again, and round 2 waits for both.
+    const pb = await b!.pull();
+    assert.equal(pb.reply.round, 2);
+    const x2 = pb.byName.get('x')!;
+    const [ra, rb] = await within(
+      Promise.all([
+        a!.exchange('EXCHANGE_KIND_SYNC', 2, 0, [{ name: 'x', values: randomVector(N, 14) }]),
+        new Promise((res) => setTimeout(res, 50)).then(() => b!.exchange('EXCHANGE_KIND_SYNC', 2, 0, [{ name: 'x', values: randomVector(N, 15) }])),
+      ]),
+      5_000,
+      'round 2',
+    );
+    assert.equal(ra.reply.contributors, 2);
+    assert.equal(rb.reply.contributors, 2);
+    const exp2 = Float32Array.from(x2);
+    easgdApplyDeltas(exp2, [elasticDifference(randomVector(N, 14), x2, 0.3), elasticDifference(randomVector(N, 15), x2, 0.3)]);
+    assert.ok((await fetchX(c.jobs, job)).bytes.equals(Buffer.from(exp2.buffer)), 'x̃_3 = x̃_2 + Σ Δ_i');
+    await c.jobs.cancelJob(job);
+    for (const w of [a!, b!]) await w.close();
+  });
+
+  test('Parle round: mean_z is the mean of the z^a, then x is the mean of the submitted x^a', async () => {
+    const [a, b] = await startJob(c, smallSpec({ algorithm: 'ALGORITHM_PARLE', epochs: 5, maxWorkers: 2 }), 2);
+    const job = a!.jobId;
+    await a!.pull();
+    await b!.pull();
+    const za = randomVector(N, 21);
+    const zb = randomVector(N, 22);
+    // Phase 1 before phase 0 is rejected.
+    await assert.rejects(a!.exchange('EXCHANGE_KIND_SYNC', 0, 1, [{ name: 'x', values: za }]), AbortedError);
+    const [r0a, r0b] = await within(
+      Promise.all([a!.exchange('EXCHANGE_KIND_SYNC', 0, 0, [{ name: 'z', values: za }]), b!.exchange('EXCHANGE_KIND_SYNC', 0, 0, [{ name: 'z', values: zb }])]),
+      5_000,
+      'phase 0',
+    );
+    const meanZ = meanOf([za, zb], new Float32Array(N));
+    for (const r of [r0a, r0b]) {
+      assert.equal(r.reply.round, 0);
+      assert.equal(r.reply.phase, 0);
+      assert.equal(r.reply.contributors, 2);
+      assert.ok(Buffer.from(r.byName.get('mean_z')!.buffer).equals(Buffer.from(meanZ.buffer)), 'mean_z');
+    }
+    const before = await fetchX(c.jobs, job);
+    assert.equal(before.round, 0, 'x changes only at the second reduction');
+    // NaN in phase 1 is rejected without touching x.
+    const bad = randomVector(N, 23);
+    bad[5] = NaN;
+    await assert.rejects(a!.exchange('EXCHANGE_KIND_SYNC', 0, 1, [{ name: 'x', values: bad }]), InvalidArgumentError);
+    const xa = randomVector(N, 24);
+    const xb = randomVector(N, 25);
+    const [r1a] = await within(
+      Promise.all([a!.exchange('EXCHANGE_KIND_SYNC', 0, 1, [{ name: 'x', values: xa }]), b!.exchange('EXCHANGE_KIND_SYNC', 0, 1, [{ name: 'x', values: xb }])]),
+      5_000,
+      'phase 1',
+    );
+    assert.equal(r1a.reply.round, 1);
+    assert.equal(r1a.tensors.length, 0);
+    const after = await fetchX(c.jobs, job);
+    assert.equal(after.round, 1);
+    assert.ok(after.bytes.equals(Buffer.from(meanOf([xa, xb], new Float32Array(N)).buffer)), 'x = mean of x^a');
+    await c.jobs.cancelJob(job);
+    for (const w of [a!, b!]) await w.close();
+  });
+
+  test('Parle: a replica silent in phase 1 is dropped at the deadline; a PULL then waits for the reduction', async () => {
+    const [a, b] = await startJob(c, smallSpec({ algorithm: 'ALGORITHM_PARLE', epochs: 5, maxWorkers: 2, roundDeadlineMs: 300 }), 2);
+    const job = a!.jobId;
+    await a!.pull();
+    await b!.pull();
+    await within(
+      Promise.all([a!.exchange('EXCHANGE_KIND_SYNC', 0, 0, [{ name: 'z', values: randomVector(N, 61) }]), b!.exchange('EXCHANGE_KIND_SYNC', 0, 0, [{ name: 'z', values: randomVector(N, 62) }])]),
+      5_000,
+      'phase 0',
+    );
+    // b "restarts" and PULLs between the reductions: the reply waits for phase 1 to close.
+    const t0 = Date.now();
+    const pulled = b!.pull();
+    const xa = randomVector(N, 63);
+    const r = await within(a!.exchange('EXCHANGE_KIND_SYNC', 0, 1, [{ name: 'x', values: xa }]), 5_000, 'phase 1');
+    assert.equal(r.reply.contributors, 1, 'b dropped from phase 1');
+    assert.equal(r.reply.round, 1);
+    const p = await within(pulled, 5_000, 'pull');
+    assert.ok(Date.now() - t0 >= 250, 'the pull waited for the deadline of phase 1');
+    assert.equal(p.reply.round, 1);
+    assert.ok(Buffer.from(p.byName.get('x')!.buffer).equals(Buffer.from(xa.buffer)), 'x = mean of the one x^a');
+    // Both are active again in round 1.
+    const [q1, q2] = await within(
+      Promise.all([a!.exchange('EXCHANGE_KIND_SYNC', 1, 0, [{ name: 'z', values: xa }]), b!.exchange('EXCHANGE_KIND_SYNC', 1, 0, [{ name: 'z', values: xa }])]),
+      5_000,
+      'round 1',
+    );
+    assert.equal(q1.reply.contributors, 2);
+    assert.equal(q2.reply.contributors, 2);
+    await c.jobs.cancelJob(job);
+    for (const w of [a!, b!]) await w.close();
+  });
+
+  test('DESGD round: x <- x - s (x - mean mu) with the spec\'s lr and coupling', async () => {
+    const [a] = await startJob(
+      c,
+      smallSpec({ algorithm: 'ALGORITHM_DESGD', epochs: 5 }, { lr: { constant: 0.5 }, gamma: { constant: 2 }, centreLrScaling: 'CENTRE_LR_SCALING_COUPLING' }),
+      1,
+    );
+    const p = await a!.pull();
+    const x0 = p.byName.get('x')!;
+    const mu = plus(x0, randomVector(N, 31, 0.01));
+    const r = await a!.exchange('EXCHANGE_KIND_SYNC', 0, 0, [{ name: 'mu', values: mu }]);
+    const expected = Float32Array.from(x0);
+    localEntropyCentreStep(expected, [mu], 0.5 * 2);
+    assert.ok(Buffer.from(r.byName.get('x')!.buffer).equals(Buffer.from(expected.buffer)), 'reply x');
+    assert.ok((await fetchX(c.jobs, a!.jobId)).bytes.equals(Buffer.from(expected.buffer)), 'stored x');
+    await c.jobs.cancelJob(a!.jobId);
+    await a!.close();
+  });
+});
