@@ -34,6 +34,8 @@ const { values } = parseArgs({
     rounds: { type: 'string', default: '3' },
     seconds: { type: 'string', default: '3' },
     'tfjs-steps': { type: 'string', default: '3' },
+    // the backend a user gets by default (wasm here, tfjs-node where installed); 'cpu' for pure JS
+    'tfjs-backend': { type: 'string', default: 'auto' },
     'memory-steps': { type: 'string', default: '10000' },
     'memory-model': { type: 'string', default: 'lenet' },
     out: { type: 'string', default: join(here, 'results') },
@@ -90,7 +92,7 @@ for (const name of values.models!.split(',')) {
   }
   let tfjs: (LoopResult & { backend: string }) | null = null;
   if (!values['no-tfjs']) {
-    const engine = await createTfjsEngine({ backend: 'cpu' });
+    const engine = await createTfjsEngine({ backend: (values['tfjs-backend'] as 'auto' | 'wasm' | 'cpu') ?? 'auto' });
     const steps = Number(values['tfjs-steps']);
     tfjs = { ...timeLoop(engine, spec, { ...loop, warmup: 1, minSteps: steps, maxSteps: steps, minSeconds: 0 }), backend: engine.description };
     log(`${name}: tfjs ${tfjs.samplesPerSecond.toFixed(1)} samples/s (${tfjs.backend})`);
@@ -126,7 +128,7 @@ for (const name of values.models!.split(',')) {
       { series: `torch engine (${threads} thread)`, value: t.samplesPerSecond },
       { series: `PyTorch ${py?.version ?? ''} (python)`, value: p?.samplesPerSecond ?? null },
       ...(blasDir ? [{ series: `PyTorch + ${basename(blasDir)}`, value: pb?.samplesPerSecond ?? null }] : []),
-      { series: 'tfjs (pure JS)', value: tfjs?.samplesPerSecond ?? null },
+      { series: `tfjs (${tfjs?.backend.split(' ')[2] ?? 'n/a'})`, value: tfjs?.samplesPerSecond ?? null },
     ],
   });
 }

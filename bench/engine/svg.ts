@@ -21,8 +21,8 @@ export function barChartSvg(title: string, subtitle: string, yLabel: string, gro
   const values = groups.flatMap((g) => g.bars.map((b) => b.value)).filter((v): v is number => v !== null && v > 0);
   const lo = Math.floor(Math.log10(Math.min(...values, 1)));
   const hi = Math.ceil(Math.log10(Math.max(...values, 10)));
-  const W = 760;
-  const H = 440;
+  const W = 960;
+  const H = 460;
   const left = 80;
   const right = 20;
   const top = 70;
@@ -61,10 +61,18 @@ export function barChartSvg(title: string, subtitle: string, yLabel: string, gro
     if (g.note) out.push(`<text x="${cx}" y="${top + plotH + 38}" text-anchor="middle" fill="#333">${esc(g.note)}</text>`);
   });
   out.push(`<line x1="${left}" x2="${W - right}" y1="${top + plotH}" y2="${top + plotH}" stroke="#333"/>`);
+  // Legend entries advance by their (estimated) text width and wrap onto a second row.
+  let lx = left;
+  let ly = H - 40;
   series.forEach((s, si) => {
-    const x = left + si * 165;
-    out.push(`<rect x="${x}" y="${H - 26}" width="12" height="12" fill="${COLORS[si % COLORS.length]}"/>`);
-    out.push(`<text x="${x + 18}" y="${H - 16}">${esc(s)}</text>`);
+    const w = 18 + 7 * s.length + 24;
+    if (lx + w > W - right) {
+      lx = left;
+      ly += 18;
+    }
+    out.push(`<rect x="${lx}" y="${ly - 10}" width="12" height="12" fill="${COLORS[si % COLORS.length]}"/>`);
+    out.push(`<text x="${lx + 18}" y="${ly}">${esc(s)}</text>`);
+    lx += w;
   });
   out.push('</svg>');
   return out.join('\n') + '\n';
