@@ -7,7 +7,7 @@
 import { spawnSync } from 'node:child_process';
 import { mkdirSync, readdirSync, rmSync, writeFileSync } from 'node:fs';
 import { createRequire } from 'node:module';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, relative, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { LOADER_OPTIONS, PROTO_FILES, PROTO_ROOT } from '../src/loader.js';
 
@@ -42,7 +42,7 @@ export function generate(outDir: string = DEFAULT_OUT_DIR): void {
   const repoRoot = dirname(PROTO_ROOT);
   const r = spawnSync(
     process.execPath,
-    [bin, ...generatorFlags(), '--includeDirs', PROTO_ROOT, '--outDir', outDir, ...PROTO_FILES],
+    [bin, ...generatorFlags(), '--includeDirs', relative(repoRoot, PROTO_ROOT) || '.', '--outDir', outDir, ...PROTO_FILES.map((f) => relative(PROTO_ROOT, resolve(PROTO_ROOT, f)))],
     { cwd: repoRoot, encoding: 'utf8' },
   );
   if (r.status !== 0) {

@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/deeprelax/v1/coordinator.proto
+// Original file: proto/deeprelax/v1/coordinator.proto
 
 import type { JobSpec as _deeprelax_v1_JobSpec, JobSpec__Output as _deeprelax_v1_JobSpec__Output } from '../../deeprelax/v1/JobSpec.js';
 import type { ExchangeMode as _deeprelax_v1_ExchangeMode, ExchangeMode__Output as _deeprelax_v1_ExchangeMode__Output } from '../../deeprelax/v1/ExchangeMode.js';

@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/deeprelax/v1/jobs.proto
+// Original file: proto/deeprelax/v1/jobs.proto
 
 
 export interface CappedCoupling {

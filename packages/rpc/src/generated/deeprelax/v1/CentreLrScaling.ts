@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/deeprelax/v1/jobs.proto
+// Original file: proto/deeprelax/v1/jobs.proto
 
 /**
  * How distributed ESGD scales its centre step (ALGORITHMS.md §2.8).

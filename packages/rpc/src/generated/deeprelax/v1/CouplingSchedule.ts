@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/deeprelax/v1/jobs.proto
+// Original file: proto/deeprelax/v1/jobs.proto
 
 import type { ExponentialCoupling as _deeprelax_v1_ExponentialCoupling, ExponentialCoupling__Output as _deeprelax_v1_ExponentialCoupling__Output } from '../../deeprelax/v1/ExponentialCoupling.js';
 import type { CappedCoupling as _deeprelax_v1_CappedCoupling, CappedCoupling__Output as _deeprelax_v1_CappedCoupling__Output } from '../../deeprelax/v1/CappedCoupling.js';

@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/deeprelax/v1/common.proto
+// Original file: proto/deeprelax/v1/common.proto
 
 /**
  * Element type of a tensor's bytes on the wire. Every multi-byte type is little-endian.

@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/deeprelax/v1/common.proto
+// Original file: proto/deeprelax/v1/common.proto
 
 /**
  * Compute engine a worker runs the model on.

@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/deeprelax/v1/coordinator.proto
+// Original file: proto/deeprelax/v1/coordinator.proto
 
 import type { ExchangeKind as _deeprelax_v1_ExchangeKind, ExchangeKind__Output as _deeprelax_v1_ExchangeKind__Output } from '../../deeprelax/v1/ExchangeKind.js';
 import type { TensorHeader as _deeprelax_v1_TensorHeader, TensorHeader__Output as _deeprelax_v1_TensorHeader__Output } from '../../deeprelax/v1/TensorHeader.js';

@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/deeprelax/v1/coordinator.proto
+// Original file: proto/deeprelax/v1/coordinator.proto
 
 import type { TensorHeader as _deeprelax_v1_TensorHeader, TensorHeader__Output as _deeprelax_v1_TensorHeader__Output } from '../../deeprelax/v1/TensorHeader.js';
 import type { WorkerDirective as _deeprelax_v1_WorkerDirective, WorkerDirective__Output as _deeprelax_v1_WorkerDirective__Output } from '../../deeprelax/v1/WorkerDirective.js';

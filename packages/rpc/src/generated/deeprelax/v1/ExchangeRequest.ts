@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/deeprelax/v1/coordinator.proto
+// Original file: proto/deeprelax/v1/coordinator.proto
 
 import type { ExchangeHeader as _deeprelax_v1_ExchangeHeader, ExchangeHeader__Output as _deeprelax_v1_ExchangeHeader__Output } from '../../deeprelax/v1/ExchangeHeader.js';
 import type { TensorChunk as _deeprelax_v1_TensorChunk, TensorChunk__Output as _deeprelax_v1_TensorChunk__Output } from '../../deeprelax/v1/TensorChunk.js';

@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/deeprelax/v1/coordinator.proto
+// Original file: proto/deeprelax/v1/coordinator.proto
 
 import type { WorkerState as _deeprelax_v1_WorkerState, WorkerState__Output as _deeprelax_v1_WorkerState__Output } from '../../deeprelax/v1/WorkerState.js';
 import type { WorkerProgress as _deeprelax_v1_WorkerProgress, WorkerProgress__Output as _deeprelax_v1_WorkerProgress__Output } from '../../deeprelax/v1/WorkerProgress.js';

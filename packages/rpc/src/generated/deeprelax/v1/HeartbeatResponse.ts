@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/deeprelax/v1/coordinator.proto
+// Original file: proto/deeprelax/v1/coordinator.proto
 
 import type { Lease as _deeprelax_v1_Lease, Lease__Output as _deeprelax_v1_Lease__Output } from '../../deeprelax/v1/Lease.js';
 import type { WorkerDirective as _deeprelax_v1_WorkerDirective, WorkerDirective__Output as _deeprelax_v1_WorkerDirective__Output } from '../../deeprelax/v1/WorkerDirective.js';

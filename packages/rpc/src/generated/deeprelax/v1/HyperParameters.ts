@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/deeprelax/v1/jobs.proto
+// Original file: proto/deeprelax/v1/jobs.proto
 
 import type { LrSchedule as _deeprelax_v1_LrSchedule, LrSchedule__Output as _deeprelax_v1_LrSchedule__Output } from '../../deeprelax/v1/LrSchedule.js';
 import type { CouplingSchedule as _deeprelax_v1_CouplingSchedule, CouplingSchedule__Output as _deeprelax_v1_CouplingSchedule__Output } from '../../deeprelax/v1/CouplingSchedule.js';

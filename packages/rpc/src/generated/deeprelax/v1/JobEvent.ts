@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/deeprelax/v1/jobs.proto
+// Original file: proto/deeprelax/v1/jobs.proto
 
 import type { JobStatusEvent as _deeprelax_v1_JobStatusEvent, JobStatusEvent__Output as _deeprelax_v1_JobStatusEvent__Output } from '../../deeprelax/v1/JobStatusEvent.js';
 import type { JobProgress as _deeprelax_v1_JobProgress, JobProgress__Output as _deeprelax_v1_JobProgress__Output } from '../../deeprelax/v1/JobProgress.js';

@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/deeprelax/v1/jobs.proto
+// Original file: proto/deeprelax/v1/jobs.proto
 
 import type { DatasetSpec as _deeprelax_v1_DatasetSpec, DatasetSpec__Output as _deeprelax_v1_DatasetSpec__Output } from '../../deeprelax/v1/DatasetSpec.js';
 import type { Algorithm as _deeprelax_v1_Algorithm, Algorithm__Output as _deeprelax_v1_Algorithm__Output } from '../../deeprelax/v1/Algorithm.js';

@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/deeprelax/v1/coordinator.proto
+// Original file: proto/deeprelax/v1/coordinator.proto
 
 
 export interface LeaveResponse {

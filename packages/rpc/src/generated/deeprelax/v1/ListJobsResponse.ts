@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/deeprelax/v1/jobs.proto
+// Original file: proto/deeprelax/v1/jobs.proto
 
 import type { Job as _deeprelax_v1_Job, Job__Output as _deeprelax_v1_Job__Output } from '../../deeprelax/v1/Job.js';
 

@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/deeprelax/v1/jobs.proto
+// Original file: proto/deeprelax/v1/jobs.proto
 
 import type { WorkerInfo as _deeprelax_v1_WorkerInfo, WorkerInfo__Output as _deeprelax_v1_WorkerInfo__Output } from '../../deeprelax/v1/WorkerInfo.js';
 

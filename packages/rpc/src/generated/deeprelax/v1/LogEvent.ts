@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/deeprelax/v1/jobs.proto
+// Original file: proto/deeprelax/v1/jobs.proto
 
 import type { LogLevel as _deeprelax_v1_LogLevel, LogLevel__Output as _deeprelax_v1_LogLevel__Output } from '../../deeprelax/v1/LogLevel.js';
 

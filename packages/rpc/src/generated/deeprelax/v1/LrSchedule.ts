@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/deeprelax/v1/jobs.proto
+// Original file: proto/deeprelax/v1/jobs.proto
 
 import type { PiecewiseLr as _deeprelax_v1_PiecewiseLr, PiecewiseLr__Output as _deeprelax_v1_PiecewiseLr__Output } from '../../deeprelax/v1/PiecewiseLr.js';
 import type { StepDecayLr as _deeprelax_v1_StepDecayLr, StepDecayLr__Output as _deeprelax_v1_StepDecayLr__Output } from '../../deeprelax/v1/StepDecayLr.js';

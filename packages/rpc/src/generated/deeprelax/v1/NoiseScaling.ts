@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/deeprelax/v1/jobs.proto
+// Original file: proto/deeprelax/v1/jobs.proto
 
 /**
  * How the Langevin noise epsilon maps to a temperature (ALGORITHMS.md §2.2).

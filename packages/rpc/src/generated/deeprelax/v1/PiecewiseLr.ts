@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/deeprelax/v1/jobs.proto
+// Original file: proto/deeprelax/v1/jobs.proto
 
 import type { LrRow as _deeprelax_v1_LrRow, LrRow__Output as _deeprelax_v1_LrRow__Output } from '../../deeprelax/v1/LrRow.js';
 

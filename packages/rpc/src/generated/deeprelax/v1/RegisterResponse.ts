@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/deeprelax/v1/coordinator.proto
+// Original file: proto/deeprelax/v1/coordinator.proto
 
 import type { Lease as _deeprelax_v1_Lease, Lease__Output as _deeprelax_v1_Lease__Output } from '../../deeprelax/v1/Lease.js';
 import type { Assignment as _deeprelax_v1_Assignment, Assignment__Output as _deeprelax_v1_Assignment__Output } from '../../deeprelax/v1/Assignment.js';

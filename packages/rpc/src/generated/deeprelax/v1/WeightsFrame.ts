@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/deeprelax/v1/jobs.proto
+// Original file: proto/deeprelax/v1/jobs.proto
 
 import type { WeightsHeader as _deeprelax_v1_WeightsHeader, WeightsHeader__Output as _deeprelax_v1_WeightsHeader__Output } from '../../deeprelax/v1/WeightsHeader.js';
 import type { TensorChunk as _deeprelax_v1_TensorChunk, TensorChunk__Output as _deeprelax_v1_TensorChunk__Output } from '../../deeprelax/v1/TensorChunk.js';

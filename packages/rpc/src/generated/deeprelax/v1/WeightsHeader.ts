@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/deeprelax/v1/jobs.proto
+// Original file: proto/deeprelax/v1/jobs.proto
 
 import type { JobState as _deeprelax_v1_JobState, JobState__Output as _deeprelax_v1_JobState__Output } from '../../deeprelax/v1/JobState.js';
 import type { TensorHeader as _deeprelax_v1_TensorHeader, TensorHeader__Output as _deeprelax_v1_TensorHeader__Output } from '../../deeprelax/v1/TensorHeader.js';

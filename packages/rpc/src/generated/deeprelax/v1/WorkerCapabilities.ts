@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/deeprelax/v1/common.proto
+// Original file: proto/deeprelax/v1/common.proto
 
 import type { EngineKind as _deeprelax_v1_EngineKind, EngineKind__Output as _deeprelax_v1_EngineKind__Output } from '../../deeprelax/v1/EngineKind.js';
 import type { DType as _deeprelax_v1_DType, DType__Output as _deeprelax_v1_DType__Output } from '../../deeprelax/v1/DType.js';

@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/deeprelax/v1/common.proto
+// Original file: proto/deeprelax/v1/common.proto
 
 import type { WorkerCapabilities as _deeprelax_v1_WorkerCapabilities, WorkerCapabilities__Output as _deeprelax_v1_WorkerCapabilities__Output } from '../../deeprelax/v1/WorkerCapabilities.js';
 import type { WorkerState as _deeprelax_v1_WorkerState, WorkerState__Output as _deeprelax_v1_WorkerState__Output } from '../../deeprelax/v1/WorkerState.js';

@@ -1,4 +1,4 @@
-// Original file: /work/main/proto/deeprelax/v1/common.proto
+// Original file: proto/deeprelax/v1/common.proto
 
 export const WorkerState = {
   WORKER_STATE_UNSPECIFIED: 'WORKER_STATE_UNSPECIFIED',
