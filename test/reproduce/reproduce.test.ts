@@ -1,0 +1,146 @@
+// Smoke test of bench/reproduce as a user runs it: the real command in a child process, on tfjs with
+// tiny limits (1 epoch of 128 samples per cell), real MNIST. Checks the output files and their
+// shape, and that resuming never reruns a finished cell while an interrupted one starts over.
+import { test } from 'node:test';
+import assert from 'node:assert/strict';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { PAPER_TABLE1 } from '../../bench/reproduce/paper.js';
+import type { RunRecord } from '../../bench/reproduce/store.js';
+
+const script = fileURLToPath(new URL('../../bench/reproduce/run.ts', import.meta.url));
+
+function bench(args: string[], timeoutMs = 120_000) {
+  const r = spawnSync(process.execPath, ['--conditions=deeprelax-src', '--import', 'tsx', script, ...args], {
+    encoding: 'utf8',
+    timeout: timeoutMs,
+  });
+  return { code: r.status, stdout: r.stdout, stderr: r.stderr };
+}
+
+const TINY = ['--quick', '--engine', 'tfjs', '--train-limit', '128', '--test-limit', '200', '--epochs', '1', '--progress-every', '30'];
+
+function runFiles(out: string): string[] {
+  return readdirSync(join(out, 'runs')).filter((f) => f.endsWith('.json')).sort();
+}
+
+test('table1 quick mode: runs every cell once, writes results.json, table.md and both plots; resume reruns nothing', () => {
+  const out = mkdtempSync(join(tmpdir(), 'dr-reproduce-'));
+  try {
+    const first = bench([...TINY, '--models', 'mnistfc,lenet', '--algos', 'esgd,sgd', '--out', out]);
+    assert.equal(first.code, 0, first.stderr);
+    assert.match(first.stderr, /4 cells \(0 stored, 4 to run\)/);
+    assert.equal((first.stderr.match(/\] start /g) ?? []).length, 4);
+
+    // One JSON file per cell, keyed by model, algorithm, seed and configuration hash.
+    const files = runFiles(out);
+    assert.equal(files.length, 4);
+    for (const f of files) assert.match(f, /^(mnistfc|lenet)__(esgd|sgd)__s42__[0-9a-f]{10}\.json$/);
+    for (const f of files) {
+      const run = JSON.parse(readFileSync(join(out, 'runs', f), 'utf8')) as RunRecord;
+      assert.equal(run.schema, 'deeprelax.reproduce.run/1');
+      assert.equal(run.status, 'completed');
+      assert.equal(run.engine.name, 'tfjs');
+      assert.equal(run.trainSamples, 128);
+      assert.equal(run.testSamples, 200);
+      assert.equal(run.curve.length, 1);
+      const [p] = run.curve;
+      const L = run.cell.algorithm === 'esgd' ? 20 : 1;
+      assert.equal(p.effectiveEpochs, L);
+      assert.equal(p.gradCalls, run.cell.algorithm === 'esgd' ? 21 : 1, 'lua ESGD makes L + 1 gradient calls per step');
+      assert.equal(run.gradCalls, run.cell.totalGradCalls);
+      assert.ok(p.valError !== null && p.valError >= 0 && p.valError <= 1);
+      assert.ok(p.wallMs > 0 && run.samplesPerSecond > 0);
+      assert.equal(run.cell.batchSize, 128);
+    }
+
+    // results.json: every run with its curve, and one aggregated cell per (model, algorithm).
+    const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
+    assert.equal(results.schema, 'deeprelax.reproduce.results/1');
+    assert.equal(results.planned, 4);
+    assert.equal(results.finished, 4);
+    assert.deepEqual(results.missing, []);
+    assert.equal(results.runs.length, 4);
+    assert.ok(results.runs.every((r: RunRecord) => r.curve.length === 1));
+    assert.equal(results.cells.length, 4);
+    for (const c of results.cells) {
+      assert.ok(c.reported && typeof c.reported.mean === 'number' && typeof c.reported.at === 'number');
+      assert.deepEqual(c.paper, PAPER_TABLE1[c.model as 'mnistfc' | 'lenet'][c.algorithm as 'esgd' | 'sgd']);
+      assert.ok(Math.abs(c.gap - (c.reported.mean - c.paper.error)) < 1e-9);
+      assert.ok(['within', 'better', 'worse'].includes(c.verdict));
+      assert.equal(c.meanCurve.length, 1);
+    }
+
+    // table.md: the paper's format, one row per model, the paper's value beside each cell.
+    const md = readFileSync(join(out, 'table.md'), 'utf8');
+    const header = md.split('\n').find((l) => l.startsWith('| Model |'));
+    assert.equal(header, '| Model | ESGD | SGD |');
+    const main = md.slice(0, md.indexOf('## Details'));
+    const rows = main.split('\n').filter((l) => /^\| (mnistfc|LeNet) \|/.test(l));
+    assert.equal(rows.length, 2);
+    assert.match(rows[0], /^\| mnistfc \| \d+\.\d\d ± – @ 20 \(paper 1\.08 ± 0\.02 @ 120, [+−]\d+\.\d\d [✓✗].*\) \| \d+\.\d\d ± – @ 1 \(paper 1\.10 ± 0\.01 @ 194, /);
+    assert.match(rows[1], /^\| LeNet \| .*\(paper 0\.50 ± 0\.01 @ 80, .*\(paper 0\.50 ± 0\.02 @ 67, /);
+
+    for (const svg of ['curves-effective-epochs.svg', 'curves-wallclock.svg']) {
+      const text = readFileSync(join(out, svg), 'utf8');
+      assert.match(text, /^<svg[\s\S]*<\/svg>\s*$/);
+      assert.match(text, /mnistfc[\s\S]*LeNet/, `${svg}: one panel per model`);
+      assert.match(text, svg.includes('wall') ? /wall-clock/ : /effective epochs/);
+    }
+
+    // Resume: nothing is run again, stored files are untouched.
+    const mtimes = files.map((f) => statSync(join(out, 'runs', f)).mtimeMs);
+    const second = bench([...TINY, '--models', 'mnistfc,lenet', '--algos', 'esgd,sgd', '--out', out]);
+    assert.equal(second.code, 0, second.stderr);
+    assert.match(second.stderr, /4 cells \(4 stored, 0 to run\)/);
+    assert.doesNotMatch(second.stderr, /\] start /);
+    assert.deepEqual(files.map((f) => statSync(join(out, 'runs', f)).mtimeMs), mtimes);
+
+    // An interrupted cell (no stored file, a stale temp file) starts over; the others are kept.
+    const victim = files.find((f) => f.startsWith('lenet__sgd')) as string;
+    rmSync(join(out, 'runs', victim));
+    writeFileSync(join(out, 'runs', `${victim}.999.tmp`), '{"partial":');
+    const third = bench([...TINY, '--models', 'mnistfc,lenet', '--algos', 'esgd,sgd', '--out', out]);
+    assert.equal(third.code, 0, third.stderr);
+    assert.match(third.stderr, /4 cells \(3 stored, 1 to run\)/);
+    assert.equal((third.stderr.match(/\] start /g) ?? []).length, 1);
+    assert.match(third.stderr, /start lenet SGD s42/);
+    assert.deepEqual(runFiles(out), files);
+    assert.ok(!readdirSync(join(out, 'runs')).some((f) => f.endsWith('.tmp')));
+    files.forEach((f, i) => f !== victim && assert.equal(statSync(join(out, 'runs', f)).mtimeMs, mtimes[i]));
+    assert.ok(!existsSync(join(out, '.lock')));
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+});
+
+test('dist table: Parle n=2 and EASGD n=2 next to SGD, with a time-to-target table', () => {
+  const out = mkdtempSync(join(tmpdir(), 'dr-reproduce-dist-'));
+  try {
+    const r = bench([...TINY, '--table', 'dist', '--models', 'mnistfc', '--algos', 'sgd,parle:2,easgd:2', '--train-limit', '32', '--batch-size', '16', '--out', out]);
+    assert.equal(r.code, 0, r.stderr);
+    const results = JSON.parse(readFileSync(join(out, 'results.json'), 'utf8'));
+    assert.equal(results.table, 'dist');
+    assert.deepEqual(results.cells.map((c: { label: string }) => c.label), ['SGD', 'Parle n=2', 'EASGD n=2']);
+    const parle = results.runs.find((x: RunRecord) => x.cell.entry === 'parle:2') as RunRecord;
+    assert.equal(parle.cell.replicas, 2);
+    assert.equal(parle.gradCalls, 2 * 2 * 25, '2 rounds × 2 replicas × L = 25');
+    for (const c of results.cells) assert.equal(c.target.error, 1.2);
+    const md = readFileSync(join(out, 'table.md'), 'utf8');
+    assert.match(md, /^# Time to target validation error/);
+    assert.match(md, /\| mnistfc \| Parle n=2 \| 1\.20% \| [01]\/1 \|/);
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+});
+
+test('usage errors exit 2 with one line', () => {
+  for (const args of [['--models', 'resnet'], ['--algos', 'adam'], ['--scale', 'fancy'], ['--seeds', '0'], ['--set', 'esgd.L']]) {
+    const r = bench([...args, '--dry-run']);
+    assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
+    assert.match(r.stderr, /^bench\/reproduce: /);
+  }
+});
