@@ -3,46 +3,12 @@
 // loopback reference, statistics and machine facts.
 import { spawn, type ChildProcess } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
-import { connect, createServer, type Socket } from 'node:net';
-import { arch, cpus, loadavg, platform, tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
 import { checkHealth } from '@deeprelax/rpc';
+import { freePort, ROOT, serviceArgs, tcpEchoClient } from '../shared.js';
 
-export const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
-const TSX = import.meta.resolve('tsx');
-
-export function args(): { get(name: string, dflt: string): string; has(name: string): boolean } {
-  const a = process.argv.slice(2);
-  return {
-    get: (name, dflt) => {
-      const i = a.indexOf(`--${name}`);
-      return i >= 0 && a[i + 1] ? a[i + 1]! : dflt;
-    },
-    has: (name) => a.includes(`--${name}`),
-  };
-}
-
-export function stats(ms: number[]) {
-  const s = [...ms].sort((a, b) => a - b);
-  const q = (p: number) => s[Math.min(s.length - 1, Math.floor(p * s.length))]!;
-  return { median_ms: q(0.5), p10_ms: q(0.1), p90_ms: q(0.9), min_ms: s[0]!, mean_ms: ms.reduce((a, b) => a + b, 0) / ms.length, n: ms.length };
-}
-
-export function machine() {
-  return { node: process.version, cpu: cpus()[0]?.model ?? 'unknown', cores: cpus().length, platform: `${platform()}-${arch()}`, load_average: loadavg() };
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const s = createServer();
-    s.once('error', rej);
-    s.listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => res(p));
-    });
-  });
-}
+export { args, freePort, machine, ROOT, stats } from '../shared.js';
 
 export interface Proc {
   proc: ChildProcess;
@@ -57,7 +23,7 @@ function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {
 }
 
 export function spawnService(service: 'coordinator' | 'worker', env: Record<string, string>): Proc {
-  const proc = spawn(process.execPath, ['--conditions=deeprelax-src', '--import', TSX, join(ROOT, 'services', service, 'src', 'main.ts')], {
+  const proc = spawn(process.execPath, serviceArgs(service), {
     cwd: ROOT,
     env: childEnv(env),
     stdio: ['ignore', 'ignore', 'inherit'],
@@ -100,8 +66,8 @@ export async function startCoordinator(extra: Record<string, string> = {}): Prom
 
 /**
  * Raw TCP reference: an echo server in its own process (as the coordinator is), receiving a
- * length-prefixed message completely, copying it out, and sending it back; the client here sends
- * the bytes and waits for the whole echo (the same shape as one exchange: N bytes up, N down).
+ * length-prefixed message completely, copying it out, and sending it back; the client here
+ * (tcpEchoClient) sends the bytes and waits for the whole echo.
  */
 export async function rawTcpEcho(bytes: Uint8Array): Promise<{ once(): Promise<void>; close(): Promise<void> }> {
   const port = await freePort();
@@ -125,35 +91,11 @@ export async function rawTcpEcho(bytes: Uint8Array): Promise<{ once(): Promise<v
     }).listen(${port}, '127.0.0.1', () => process.stdout.write('ready\\n'));`;
   const proc = spawn(process.execPath, ['-e', server], { stdio: ['ignore', 'pipe', 'inherit'] });
   await new Promise<void>((r) => proc.stdout!.once('data', () => r()));
-  const sock: Socket = connect(port, '127.0.0.1');
-  sock.setNoDelay(true);
-  await new Promise<void>((r) => sock.once('connect', () => r()));
-  const payload = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  const client = await tcpEchoClient(port, bytes);
   return {
-    once: () =>
-      new Promise<void>((resolveOnce) => {
-        const parts: Buffer[] = [];
-        let have = 0;
-        const target = payload.length + 8;
-        const onData = (d: Buffer) => {
-          parts.push(d);
-          have += d.length;
-          if (have >= target) {
-            sock.off('data', onData);
-            const all = Buffer.concat(parts);
-            const out = new Float32Array(payload.length / 4);
-            new Uint8Array(out.buffer).set(all.subarray(8, target));
-            resolveOnce();
-          }
-        };
-        sock.on('data', onData);
-        const hdr = Buffer.alloc(8);
-        hdr.writeBigUInt64LE(BigInt(payload.length));
-        sock.write(hdr);
-        sock.write(payload);
-      }),
+    once: client.once,
     close: async () => {
-      sock.destroy();
+      client.close();
       proc.kill('SIGTERM');
     },
   };

@@ -3,9 +3,8 @@
 // bytes in the same process. Prints (and with --out FILE writes) JSON.
 //
 //   node --conditions=deeprelax-src --import tsx bench/exchange/exchange.bench.ts [--iters 20] [--out FILE]
-import { createServer, connect, type Socket } from 'node:net';
+import { createServer } from 'node:net';
 import { writeFileSync } from 'node:fs';
-import { arch, cpus, loadavg, platform } from 'node:os';
 import {
   CoordinatorClient,
   createRpcServer,
@@ -14,21 +13,18 @@ import {
   type CoordinatorServiceHandlers,
   type WireDType,
 } from '@deeprelax/rpc';
+import { args, machine, stats as statsWithCount, tcpEchoClient } from '../shared.js';
 
 const N = 1_867_786;
-const args = process.argv.slice(2);
-const arg = (name: string, dflt: string) => {
-  const i = args.indexOf(`--${name}`);
-  return i >= 0 && args[i + 1] ? args[i + 1]! : dflt;
-};
-const ITERS = Number(arg('iters', '20'));
-const WARMUP = Number(arg('warmup', '5'));
-const OUT = arg('out', '');
+const a = args();
+const ITERS = Number(a.get('iters', '20'));
+const WARMUP = Number(a.get('warmup', '5'));
+const OUT = a.get('out', '');
 
+/** The shared statistics without the sample count (the report gives it once, as iters). */
 function stats(ms: number[]) {
-  const s = [...ms].sort((a, b) => a - b);
-  const q = (p: number) => s[Math.min(s.length - 1, Math.floor(p * s.length))]!;
-  return { median_ms: q(0.5), p10_ms: q(0.1), p90_ms: q(0.9), min_ms: s[0]!, mean_ms: ms.reduce((a, b) => a + b, 0) / ms.length };
+  const { n: _n, ...s } = statsWithCount(ms);
+  return s;
 }
 
 // ---- raw TCP echo: length-prefixed message, echoed back after it is fully received ----
@@ -75,37 +71,12 @@ async function rawTcp(bytes: Uint8Array): Promise<Runner> {
   });
   await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
   const port = (server.address() as { port: number }).port;
-  const sock: Socket = connect(port, '127.0.0.1');
-  sock.setNoDelay(true);
-  await new Promise<void>((r) => sock.once('connect', () => r()));
-  const payload = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
-  const once = () =>
-    new Promise<void>((resolve) => {
-      const parts: Buffer[] = [];
-      let have = 0;
-      const target = payload.length + 8;
-      const onData = (d: Buffer) => {
-        parts.push(d);
-        have += d.length;
-        if (have >= target) {
-          sock.off('data', onData);
-          const all = Buffer.concat(parts);
-          const out = new Float32Array(payload.length / 4);
-          new Uint8Array(out.buffer).set(all.subarray(8, target));
-          resolve();
-        }
-      };
-      sock.on('data', onData);
-      const hdr = Buffer.alloc(8);
-      hdr.writeBigUInt64LE(BigInt(payload.length));
-      sock.write(hdr);
-      sock.write(payload);
-    });
+  const client = await tcpEchoClient(port, bytes);
   return {
     name: 'raw-tcp',
-    once,
+    once: client.once,
     close: async () => {
-      sock.destroy();
+      client.close();
       await new Promise<void>((r) => server.close(() => r()));
     },
   };
@@ -204,11 +175,7 @@ const report = {
   bytes_each_way_float32: bytesEachWay,
   iters: ITERS,
   warmup: WARMUP,
-  node: process.version,
-  cpu: cpus()[0]?.model ?? 'unknown',
-  cores: cpus().length,
-  platform: `${platform()}-${arch()}`,
-  load_average: loadavg(),
+  ...machine(),
   raw_tcp: { ...raw, gbytes_per_s: (2 * bytesEachWay) / (raw.median_ms / 1e3) / 1e9 },
   grpc: results,
 };

@@ -2,36 +2,22 @@
 // loopback, real Redis with a fresh key prefix per test, and cleanup that always kills children.
 import { spawn, spawnSync, type ChildProcess } from 'node:child_process';
 import { existsSync, mkdtempSync, openSync, closeSync, readFileSync, rmSync } from 'node:fs';
-import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { Redis } from 'ioredis';
 import { JobsClient, checkHealth, isTerminalJobState, type JobSpec, type Job__Output } from '@deeprelax/rpc';
+import { freePort, serviceArgs } from '../../bench/shared.js';
+
+export { freePort, serviceArgs };
 
 export const ROOT = resolve(fileURLToPath(new URL('../..', import.meta.url)));
 export const REDIS_URL = process.env.DEEPRELAX_TEST_REDIS_URL ?? 'redis://127.0.0.1:6379';
 const TSX = import.meta.resolve('tsx');
 
-/** argv (after node) of a service's main module, from its TypeScript sources. */
-export function serviceArgs(service: 'coordinator' | 'worker'): string[] {
-  return ['--conditions=deeprelax-src', '--import', TSX, join(ROOT, 'services', service, 'src', 'main.ts')];
-}
-
 /** argv (after node) of the deeprelax CLI, from its TypeScript sources. */
 export function cliArgs(): string[] {
   return ['--conditions=deeprelax-src', '--import', TSX, join(ROOT, 'packages', 'cli', 'src', 'bin.ts')];
-}
-
-export function freePort(): Promise<number> {
-  return new Promise((res, rej) => {
-    const s = createServer();
-    s.once('error', rej);
-    s.listen(0, '127.0.0.1', () => {
-      const p = (s.address() as { port: number }).port;
-      s.close(() => res(p));
-    });
-  });
 }
 
 export interface Child {

@@ -30,19 +30,25 @@ function l2(m: PresetModelName): number {
   return MNIST(m) ? 0 : 1e-3;
 }
 
-const SGD_LR: Record<'mnist' | 'cifar', { rows: [number, number][]; epochs: number }> = {
+/** A piecewise-constant lr table: rows [last epoch, lr] and the run's epochs. */
+interface LrTable {
+  rows: [number, number][];
+  epochs: number;
+}
+
+const SGD_LR: Record<'mnist' | 'cifar', LrTable> = {
   mnist: { rows: [[30, 0.1], [60, 0.02], [150, 0.004]], epochs: 100 },
   cifar: { rows: [[60, 0.1], [120, 0.02], [180, 0.004], [250, 0.0008]], epochs: 200 },
 };
 
-const ESGD_LR: Record<PresetModelName, { rows: [number, number][]; epochs: number }> = {
+const ESGD_LR: Record<PresetModelName, LrTable> = {
   mnistfc: { rows: [[2, 1.0], [15, 0.1]], epochs: 5 },
   lenet: { rows: [[2, 1.0], [7, 0.1], [15, 0.01]], epochs: 5 },
   allcnn: { rows: [[3, 1.0], [6, 0.2], [12, 0.04]], epochs: 10 },
 };
 
 /** [guess] lr 0.1 divided by 5 at ~30% and ~60% of the run, as the SGD schedules, in ESGD epochs. */
-const GRAD_SCALE_LR: Record<PresetModelName, { rows: [number, number][]; epochs: number }> = {
+const GRAD_SCALE_LR: Record<PresetModelName, LrTable> = {
   mnistfc: { rows: [[3, 0.1], [6, 0.02], [10, 0.004]], epochs: 10 },
   lenet: { rows: [[2, 0.1], [4, 0.02], [5, 0.004]], epochs: 5 },
   allcnn: { rows: [[3, 0.1], [6, 0.02], [10, 0.004]], epochs: 10 },
@@ -51,6 +57,16 @@ const GRAD_SCALE_LR: Record<PresetModelName, { rows: [number, number][]; epochs:
 /** g0: 1e-4 (MNIST) / 0.03 (CIFAR); g1 = 1e-3 ([ESGD-LUA] README, [REPRO]). */
 function esgdScoping(m: PresetModelName): { g0: number; g1: number } {
   return { g0: MNIST(m) ? 1e-4 : 0.03, g1: 1e-3 };
+}
+
+/** A table as preset fields: the optimizer's lr (the first row's), the piecewise schedule and the epochs. */
+function fromTable(t: LrTable): { lr: number; schedule: Pick<TrainingPreset, 'lrSchedule' | 'epochs'> } {
+  return { lr: t.rows[0][1], schedule: { lrSchedule: { kind: 'piecewise', rows: t.rows }, epochs: t.epochs } };
+}
+
+/** §2.1: outer momentum μ = 0.9 Nesterov, with the network's λ. */
+function nesterov(weightDecay: number): { momentum: number; nesterov: boolean; weightDecay: number } {
+  return { momentum: 0.9, nesterov: true, weightDecay };
 }
 
 function base(algorithm: AlgorithmName, model: PresetModelName): Pick<TrainingPreset, 'algorithm' | 'model' | 'dataset' | 'batchSize' | 'evalEvery'> {
@@ -69,33 +85,31 @@ export function preset(algorithm: AlgorithmName, model: PresetModelName): Traini
   const wd = l2(model);
   const sgdLr = SGD_LR[MNIST(model) ? 'mnist' : 'cifar'];
   switch (algorithm) {
-    case 'sgd':
+    case 'sgd': {
+      const t = fromTable(sgdLr);
       return {
         ...b,
-        optimizer: { algorithm: 'sgd', lr: sgdLr.rows[0][1], momentum: 0.9, nesterov: true, weightDecay: wd },
-        lrSchedule: { kind: 'piecewise', rows: sgdLr.rows },
-        epochs: sgdLr.epochs,
+        optimizer: { algorithm: 'sgd', lr: t.lr, ...nesterov(wd) },
+        ...t.schedule,
         sources: ['[ESGD-LUA] train.lua schedules and max epochs (L = 0)', '§2.1: μ = 0.9 Nesterov, m = 128, λ per network'],
       };
+    }
     case 'esgd': {
-      const s = ESGD_LR[model];
+      const t = fromTable(ESGD_LR[model]);
       return {
         ...b,
         optimizer: {
           algorithm: 'esgd',
           variant: 'lua',
-          lr: s.rows[0][1],
+          lr: t.lr,
           L: 20,
           innerLr: 0.1,
           noise: 1e-4,
           beta1: 0.75,
           ...esgdScoping(model),
-          momentum: 0.9,
-          nesterov: true,
-          weightDecay: wd,
+          ...nesterov(wd),
         },
-        lrSchedule: { kind: 'piecewise', rows: s.rows },
-        epochs: s.epochs,
+        ...t.schedule,
         sources: [
           '[ESGD-LUA] train.lua: outer lr schedule and max epochs (L > 0); README: L = 20, gamma, scoping, noise',
           '[REPRO] CIFAR-10 protocol: L = 20, 10 epochs, SGLD lr 0.1, noise 1e-4, g0 = 0.03 ×1.001 per update',
@@ -103,24 +117,21 @@ export function preset(algorithm: AlgorithmName, model: PresetModelName): Traini
       };
     }
     case 'hesgd': {
-      const s = ESGD_LR[model];
+      const t = fromTable(ESGD_LR[model]);
       return {
         ...b,
         optimizer: {
           algorithm: 'hesgd',
           variant: 'dr',
-          lr: s.rows[0][1],
+          lr: t.lr,
           L: 20,
           innerLr: 0.25,
           noise: 0,
           beta1: 1e-4,
           ...esgdScoping(model),
-          momentum: 0.9,
-          nesterov: true,
-          weightDecay: wd,
+          ...nesterov(wd),
         },
-        lrSchedule: { kind: 'piecewise', rows: s.rows },
-        epochs: s.epochs,
+        ...t.schedule,
         sources: [
           '[DR-CODE] class HJB: eps → 0, llr 0.25, beta1 1e-4, ESGD dr variant',
           '[guess] L, g0, g1, lr schedule and epochs as Entropy-SGD (§6 item 2)',
@@ -128,22 +139,19 @@ export function preset(algorithm: AlgorithmName, model: PresetModelName): Traini
       };
     }
     case 'hj': {
-      const s = GRAD_SCALE_LR[model];
+      const t = fromTable(GRAD_SCALE_LR[model]);
       return {
         ...b,
         optimizer: {
           algorithm: 'hj',
-          lr: s.rows[0][1],
+          lr: t.lr,
           L: 20,
           beta: 0.75,
           g0: 10,
           g1: 1e-3,
-          momentum: 0.9,
-          nesterov: true,
-          weightDecay: wd,
+          ...nesterov(wd),
         },
-        lrSchedule: { kind: 'piecewise', rows: s.rows },
-        epochs: s.epochs,
+        ...t.schedule,
         sources: [
           '[DR-CODE] class FP: β = 0.75, τ = 1/g, Nesterov 0.9 from main.py, lr 0.1 class default',
           '[guess] L = 20; τ0 = 0.1 (g0 = 10) so that aτ < 7 for curvatures below 70; g1 = 1e-3; lr schedule; epochs from Table 1 effective epochs / L',
@@ -151,22 +159,19 @@ export function preset(algorithm: AlgorithmName, model: PresetModelName): Traini
       };
     }
     case 'heat': {
-      const s = GRAD_SCALE_LR[model];
+      const t = fromTable(GRAD_SCALE_LR[model]);
       return {
         ...b,
         optimizer: {
           algorithm: 'heat',
           estimator: 'gaussian',
-          lr: s.rows[0][1],
+          lr: t.lr,
           L: 20,
           g0: 1e4,
           g1: 1e-3,
-          momentum: 0.9,
-          nesterov: true,
-          weightDecay: wd,
+          ...nesterov(wd),
         },
-        lrSchedule: { kind: 'piecewise', rows: s.rows },
-        epochs: s.epochs,
+        ...t.schedule,
         sources: [
           '§2.5 Gaussian-smoothing estimator (default); use estimator "dr-compat" for the [DR-CODE] HEAT class',
           '[guess] t0 = 1e-4 (g0 = 1e4: perturbation std 0.01 per weight), g1 = 1e-3, L = 20, lr schedule, epochs',
@@ -182,9 +187,7 @@ export function preset(algorithm: AlgorithmName, model: PresetModelName): Traini
           L: 25,
           lr: 0.1,
           beta1: 0.75,
-          momentum: 0.9,
-          nesterov: true,
-          weightDecay: wd,
+          ...nesterov(wd),
         },
         lrSchedule: { kind: 'step', lr0: 0.1, factor: 0.1, every: 1 },
         epochs: MNIST(model) ? 5 : 10,
@@ -196,21 +199,20 @@ export function preset(algorithm: AlgorithmName, model: PresetModelName): Traini
     case 'easgd':
     case 'eamsgd': {
       const eam = algorithm === 'eamsgd';
-      const rows = sgdLr.rows.map(([e, lr]) => [e, eam ? lr / 10 : lr] as [number, number]);
+      const t = fromTable({ rows: sgdLr.rows.map(([e, lr]) => [e, eam ? lr / 10 : lr]), epochs: sgdLr.epochs });
       return {
         ...b,
         optimizer: {
           algorithm,
           workers: 4,
-          lr: rows[0][1],
+          lr: t.lr,
           alpha: 0.9 / 4,
           tau: 1,
           momentum: eam ? 0.99 : 0,
           weightDecay: wd,
           mode: 'sync',
         },
-        lrSchedule: { kind: 'piecewise', rows },
-        epochs: sgdLr.epochs,
+        ...t.schedule,
         sources: [
           '[MPIT] optim-eamsgd.lua / mlaunch.lua: α = β/p with β = 0.9, EAMSGD δ = 0.99 with lr 1e-2',
           '[guess] p = 4, τ = 1, the SGD lr schedule and epochs (EAMSGD: ×0.1)',
@@ -218,13 +220,13 @@ export function preset(algorithm: AlgorithmName, model: PresetModelName): Traini
       };
     }
     case 'dist-esgd': {
-      const s = ESGD_LR[model];
+      const t = fromTable(ESGD_LR[model]);
       return {
         ...b,
         optimizer: {
           algorithm: 'dist-esgd',
           workers: 4,
-          lr: s.rows[0][1],
+          lr: t.lr,
           lrScaling: 'none',
           L: 20,
           innerLr: 0.1,
@@ -234,8 +236,7 @@ export function preset(algorithm: AlgorithmName, model: PresetModelName): Traini
           ...esgdScoping(model),
           weightDecay: wd,
         },
-        lrSchedule: { kind: 'piecewise', rows: s.rows },
-        epochs: s.epochs,
+        ...t.schedule,
         sources: [
           '§2.8 discretisation with the Entropy-SGD hyper-parameters (lr in the code convention: g absorbed into η)',
           '[guess] p = 4; inner Nesterov 0.9 for parity with the Entropy-SGD runs',

@@ -4,23 +4,14 @@
 //   node --conditions=deeprelax-src --import tsx packages/engine-tfjs/bench/throughput.ts [backend] [net...]
 //
 // backend: auto (default), wasm, cpu, tensorflow, tensorflow-gpu. Nets: mlp (784-128-10), smallconv,
-// lenet, mnistfc (the last two as in packages/models). Prints one JSON object per net.
+// lenet, mnistfc (all but smallconv from @deeprelax/models). Prints one JSON object per net.
 import type { ModelSpec } from '@deeprelax/core';
 import { Rng } from '@deeprelax/core';
 import { createTfjsEngine, type BackendPreference } from '@deeprelax/engine-tfjs';
+import { lenet, mlp, mnistfc } from '@deeprelax/models';
 
 const NETS: Record<string, ModelSpec> = {
-  mlp: {
-    name: 'mlp-784-128-10',
-    inputShape: [1, 28, 28],
-    numClasses: 10,
-    layers: [
-      { kind: 'flatten' },
-      { kind: 'linear', inFeatures: 784, outFeatures: 128 },
-      { kind: 'relu' },
-      { kind: 'linear', inFeatures: 128, outFeatures: 10 },
-    ],
-  },
+  mlp: mlp([784, 128, 10], [1, 28, 28]),
   smallconv: {
     name: 'smallconv',
     inputShape: [1, 28, 28],
@@ -36,46 +27,8 @@ const NETS: Record<string, ModelSpec> = {
       { kind: 'linear', inFeatures: 256, outFeatures: 10 },
     ],
   },
-  lenet: {
-    name: 'lenet',
-    inputShape: [1, 28, 28],
-    numClasses: 10,
-    layers: [
-      { kind: 'conv2d', inChannels: 1, outChannels: 20, kernel: 5 },
-      { kind: 'relu' },
-      { kind: 'maxpool2d', kernel: 3, stride: 3 },
-      { kind: 'batchnorm2d', features: 20 },
-      { kind: 'dropout', p: 0.25 },
-      { kind: 'conv2d', inChannels: 20, outChannels: 50, kernel: 5 },
-      { kind: 'relu' },
-      { kind: 'maxpool2d', kernel: 2, stride: 2 },
-      { kind: 'batchnorm2d', features: 50 },
-      { kind: 'dropout', p: 0.25 },
-      { kind: 'flatten' },
-      { kind: 'linear', inFeatures: 200, outFeatures: 500 },
-      { kind: 'relu' },
-      { kind: 'dropout', p: 0.25 },
-      { kind: 'linear', inFeatures: 500, outFeatures: 10 },
-    ],
-  },
-  mnistfc: {
-    name: 'mnistfc',
-    inputShape: [1, 28, 28],
-    numClasses: 10,
-    layers: [
-      { kind: 'flatten' },
-      { kind: 'dropout', p: 0.2 },
-      { kind: 'linear', inFeatures: 784, outFeatures: 1024 },
-      { kind: 'relu' },
-      { kind: 'batchnorm1d', features: 1024 },
-      { kind: 'dropout', p: 0.2 },
-      { kind: 'linear', inFeatures: 1024, outFeatures: 1024 },
-      { kind: 'relu' },
-      { kind: 'dropout', p: 0.2 },
-      { kind: 'batchnorm1d', features: 1024 },
-      { kind: 'linear', inFeatures: 1024, outFeatures: 10 },
-    ],
-  },
+  lenet: lenet(),
+  mnistfc: mnistfc(),
 };
 
 const backend = (process.argv[2] ?? 'auto') as BackendPreference;

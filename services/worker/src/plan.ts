@@ -2,8 +2,8 @@
 // packages/core's distributed halves, schedules, data and seeds. Wire-to-core translation lives here
 // only; unset fields take the same defaults as core's presets (the coordinator fills defaults in
 // at submission, so normally every field is set).
-import type { LrScheduleSpec, ScopingSpec } from '@deeprelax/core';
-import { makeLrSchedule, makeScoping } from '@deeprelax/core';
+import type { LrScheduleSpec, ResolvedParleReplicaConfig, ScopingSpec } from '@deeprelax/core';
+import { makeLrSchedule, makeScoping, resolveParleReplicaConfig } from '@deeprelax/core';
 import type { DatasetName } from '@deeprelax/data';
 import { DATASET_NAMES } from '@deeprelax/data';
 import {
@@ -12,6 +12,7 @@ import {
   engineName,
   type Assignment__Output,
   type CouplingSchedule__Output,
+  type HyperParameters__Output,
   type JobAlgorithmName,
   type LrSchedule__Output,
   type WireDType,
@@ -28,20 +29,10 @@ export class PlanError extends Error {
   }
 }
 
-export interface ParlePlan {
+/** Core's resolved replica config, less the lrs (they come from the schedules per epoch). */
+export interface ParlePlan extends Omit<ResolvedParleReplicaConfig, 'lr' | 'innerLr'> {
   kind: 'parle';
-  L: number;
   innerLrSchedule: LrScheduleSpec | null;
-  beta1: number;
-  momentum: number;
-  innerMomentum: number;
-  nesterov: boolean;
-  weightDecay: number;
-  noise: number;
-  gammaScoping: ScopingSpec;
-  rhoScoping: ScopingSpec;
-  resetZ: boolean;
-  outerBase: 'x' | 'inner';
 }
 
 export interface EasgdPlan {
@@ -145,6 +136,39 @@ export function batchesPerEpoch(trainSize: number, batchSize: number): number {
   return Math.ceil(trainSize / batchSize);
 }
 
+/** Core's replica config (its defaults and checks) for the wire's hyper-parameters, less the lrs. */
+function parleReplicaFromWire(
+  h: HyperParameters__Output | null | undefined,
+  replicas: number,
+  epoch: { size: number; batchSize: number },
+): Omit<ResolvedParleReplicaConfig, 'lr' | 'innerLr'> {
+  let r: ResolvedParleReplicaConfig;
+  try {
+    r = resolveParleReplicaConfig(
+      {
+        L: h?.innerSteps || undefined,
+        beta1: h?.beta1,
+        momentum: h?.momentum,
+        innerMomentum: h?.innerMomentum,
+        nesterov: h?.nesterov,
+        weightDecay: h?.weightDecay,
+        noise: h?.noise,
+        replicas,
+        gammaScoping: scopingFromWire(h?.gamma, 'spec.hyper.gamma') ?? undefined,
+        rhoScoping: scopingFromWire(h?.rho, 'spec.hyper.rho') ?? undefined,
+        resetZ: h?.resetInner,
+        outerBase: h?.outerBase === 'OUTER_BASE_INNER' ? 'inner' : 'x',
+      },
+      epoch,
+    );
+  } catch (e) {
+    if (e instanceof PlanError) throw e;
+    throw new PlanError('spec.hyper', (e as Error).message);
+  }
+  const { lr: _lr, innerLr: _innerLr, ...rest } = r;
+  return rest;
+}
+
 /**
  * The plan for an assignment. `trainSize` (samples in the training split after train_limit) is
  * needed for the default Parle schedules (rate 0.5/nb).
@@ -158,7 +182,6 @@ export function planFromAssignment(a: Assignment__Output, trainSize: number): Jo
   const dsName = (spec.dataset?.name || (spec.dataset?.path ? 'idx' : 'mnist')) as DatasetName;
   if (!DATASET_NAMES.includes(dsName)) throw new PlanError('spec.dataset.name', `unknown dataset "${dsName}"`);
   const batchSize = h?.batchSize || 128;
-  const nb = batchesPerEpoch(trainSize, batchSize);
   const replicas = Math.max(1, a.replicas || spec.maxWorkers || spec.minWorkers || 1);
   const momentum = h?.momentum;
   const wd = h?.weightDecay ?? 0;
@@ -166,22 +189,10 @@ export function planFromAssignment(a: Assignment__Output, trainSize: number): Jo
   let defaultLr: LrScheduleSpec;
   switch (algorithm) {
     case 'parle': {
-      const L = h?.innerSteps || 25;
-      const mom = momentum ?? 0.9;
       algo = {
         kind: 'parle',
-        L,
         innerLrSchedule: lrScheduleFromWire(h?.innerLr, 'spec.hyper.inner_lr'),
-        beta1: h?.beta1 ?? 0.75,
-        momentum: mom,
-        innerMomentum: h?.innerMomentum ?? mom,
-        nesterov: h?.nesterov ?? true,
-        weightDecay: wd,
-        noise: h?.noise ?? 0,
-        gammaScoping: scopingFromWire(h?.gamma, 'spec.hyper.gamma') ?? { kind: 'capped', g0: 0.01, rate: 0.5 / nb, cap: 1 },
-        rhoScoping: scopingFromWire(h?.rho, 'spec.hyper.rho') ?? { kind: 'capped', g0: 0.01 * L * replicas, rate: 0.5 / nb, cap: 10 },
-        resetZ: h?.resetInner ?? true,
-        outerBase: h?.outerBase === 'OUTER_BASE_INNER' ? 'inner' : 'x',
+        ...parleReplicaFromWire(h, replicas, { size: trainSize, batchSize }),
       };
       defaultLr = { kind: 'step', lr0: 0.1, factor: 0.1, every: 1 };
       break;

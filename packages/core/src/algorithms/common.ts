@@ -2,6 +2,7 @@
 // with the buffer-initialisation variants of the reference codes, the Optimizer contract and a base
 // class that owns the vectors it allocates.
 import type { BatchResult, BatchSource, Model, Vec } from '../engine.js';
+import { makeScoping, type ScopingSchedule, type ScopingSpec } from '../schedules/scoping.js';
 
 /** Outcome of one outer step. */
 export interface StepResult {
@@ -289,5 +290,86 @@ export abstract class BaseOptimizer implements Optimizer {
     for (const v of this.owned) this.model.free(v);
     this.owned.length = 0;
     this.disposed = true;
+  }
+}
+
+/**
+ * Base of the scoped methods (ESGD, HJ, HEAT): the scoping counter t, which increments before use
+ * (the first step uses g_1), the coupling of the next step, the outer update x ← x − η d, and t in
+ * the exported state (scalar 't'; states without it fall back to the step count).
+ */
+export abstract class ScopedOptimizer extends BaseOptimizer {
+  protected readonly scoping: ScopingSchedule;
+  protected t = 0;
+
+  constructor(model: Model, batches: BatchSource, lr: number, scoping: ScopingSpec) {
+    super(model, batches, lr);
+    this.scoping = makeScoping(scoping);
+  }
+
+  /** Coupling the next step uses (t increments before use: the first step uses g_1). */
+  override get coupling(): number {
+    return this.scoping.couplingAt(this.t + 1);
+  }
+
+  /** t ← t + 1; returns the coupling g_t of this step. */
+  protected advanceScoping(): number {
+    this.t++;
+    return this.scoping.couplingAt(this.t);
+  }
+
+  /** The outer update: params ← x − η d. */
+  protected descendFrom(x: Vec, d: Vec): void {
+    this.model.copy(this.model.params, x);
+    this.model.axpy(this.model.params, -this.lr, d);
+  }
+
+  override exportState(): OptimizerState {
+    const s = super.exportState();
+    s.scalars.t = this.t;
+    return s;
+  }
+
+  override importState(s: OptimizerState): void {
+    super.importState(s);
+    this.t = s.scalars.t ?? s.steps;
+  }
+}
+
+/** The outer-momentum settings of a resolved configuration. */
+export interface OuterMomentumConfig {
+  lr: number;
+  scoping: ScopingSpec;
+  momentum: number;
+  dampening: number;
+  nesterov: boolean;
+}
+
+/**
+ * A scoped method whose outer step is Nesterov(μ) on a direction computed at the anchor x (HJ, HEAT
+ * 'gaussian'): one momentum 'momentum' with a zero-initialised buffer and a work vector d.
+ */
+export abstract class ScopedMomentumOptimizer extends ScopedOptimizer {
+  private readonly d: Vec;
+  private readonly mom: Momentum;
+
+  constructor(model: Model, batches: BatchSource, c: OuterMomentumConfig) {
+    super(model, batches, c.lr, c.scoping);
+    this.d = this.alloc();
+    this.mom = this.momentumNamed('momentum', {
+      momentum: c.momentum,
+      dampening: c.dampening,
+      nesterov: c.nesterov,
+      init: 'zero',
+    });
+  }
+
+  /** d ← direction (+ λx when weightDecay ≠ 0); Nesterov(μ) on d; params ← x − η d. */
+  protected momentumStep(x: Vec, direction: Vec, weightDecay = 0): void {
+    const m = this.model;
+    m.copy(this.d, direction);
+    if (weightDecay !== 0) m.axpy(this.d, weightDecay, x);
+    this.mom.apply(this.d);
+    this.descendFrom(x, this.d);
   }
 }

@@ -11,15 +11,14 @@
 //     G ← x − μ  (the factor g of the paper is absorbed into η, as in all codes)
 //     outer: per variant (none / λx + Nesterov / Nesterov);  x ← x − η G_eff
 import type { BatchSource, Model, Vec } from '../engine.js';
-import { makeScoping, type ScopingSchedule, type ScopingSpec } from '../schedules/scoping.js';
+import { makeScoping, type ScopingSpec } from '../schedules/scoping.js';
 import {
-  BaseOptimizer,
+  ScopedOptimizer,
   checkInUnit,
   checkNonNeg,
   checkPositiveInt,
   type Momentum,
   type MomentumInit,
-  type OptimizerState,
   type StepResult,
 } from './common.js';
 import { directionNoiseStd, runInnerLoop, type InnerAverage, type InnerMomentumScope } from './inner.js';
@@ -167,26 +166,23 @@ export function resolveEsgdConfig(c: EsgdConfig): ResolvedEsgdConfig {
   return r;
 }
 
-export class EntropySgd extends BaseOptimizer {
+export class EntropySgd extends ScopedOptimizer {
   readonly algorithm: string;
   readonly config: ResolvedEsgdConfig;
   readonly gradCallsPerStep: number;
   readonly effectiveEpochFactor: number;
   /** Working vectors, readable for tests/diagnostics: x (anchor of the last step), mu (μ_L), direction (G). */
   readonly vectors: { x: Vec; mu: Vec; direction: Vec; yLast?: Vec };
-  private readonly scoping: ScopingSchedule;
   private readonly d: Vec;
   private seedVec: Vec | null = null;
   private readonly innerMom: Momentum;
   private readonly outerMom: Momentum;
-  private t = 0;
 
   constructor(model: Model, batches: BatchSource, config: EsgdConfig, algorithmName = 'esgd') {
     const c = resolveEsgdConfig(config);
-    super(model, batches, c.lr);
+    super(model, batches, c.lr, c.scoping);
     this.algorithm = algorithmName;
     this.config = c;
-    this.scoping = makeScoping(c.scoping);
     const extra = c.loggingEval ? 1 : 0;
     this.gradCallsPerStep = (c.L === 0 ? 1 : c.L + 1) + extra;
     this.effectiveEpochFactor = Math.max(c.L, 1);
@@ -207,11 +203,6 @@ export class EntropySgd extends BaseOptimizer {
     });
   }
 
-  /** Coupling the next step uses (t increments before use: the first step uses g0 (1 + g1)). */
-  override get coupling(): number {
-    return this.scoping.couplingAt(this.t + 1);
-  }
-
   /** Scoping counter (outer steps taken). */
   get scopingCounter(): number {
     return this.t;
@@ -225,8 +216,7 @@ export class EntropySgd extends BaseOptimizer {
     const x = this.vectors.x;
     const mu = this.vectors.mu;
     const G = this.vectors.direction;
-    this.t++;
-    const g = this.scoping.couplingAt(this.t);
+    const g = this.advanceScoping();
     const r0 = this.oracle.eval();
     const needSeed = this.outerMom.active && c.outerMomentumInit === 'first-then-update';
     if (needSeed) {
@@ -261,22 +251,10 @@ export class EntropySgd extends BaseOptimizer {
       if (c.outerWeightDecay && c.weightDecay !== 0) m.axpy(this.d, c.weightDecay, x);
       if (c.outerMomentum) this.outerMom.apply(this.d, needSeed ? this.seedVec! : undefined);
     }
-    m.copy(m.params, x);
-    m.axpy(m.params, -this.lr, this.d);
+    this.descendFrom(x, this.d);
     if (c.loggingEval) this.oracle.eval();
     this._steps++;
     return { loss: r0.loss, correct: r0.correct, n: r0.n, gradCalls: this.oracle.calls - before, coupling: g };
-  }
-
-  override exportState(): OptimizerState {
-    const s = super.exportState();
-    s.scalars.t = this.t;
-    return s;
-  }
-
-  override importState(s: OptimizerState): void {
-    super.importState(s);
-    this.t = s.scalars.t ?? s.steps;
   }
 }
 

@@ -4,15 +4,8 @@
 //  'dr-compat':          [DR-CODE] class HEAT: ESGD 'dr' with the uniform trajectory average
 //                        μ = (x + Σ_k y_k)/(L + 1) (class defaults L = 100, g0 = 10, ε = 1e-4, η' = 0.1).
 import type { BatchSource, Model, Vec } from '../engine.js';
-import { makeScoping, type ScopingSchedule, type ScopingSpec } from '../schedules/scoping.js';
-import {
-  BaseOptimizer,
-  checkNonNeg,
-  checkPositiveInt,
-  type Momentum,
-  type OptimizerState,
-  type StepResult,
-} from './common.js';
+import { makeScoping, type ScopingSpec } from '../schedules/scoping.js';
+import { ScopedMomentumOptimizer, checkNonNeg, checkPositiveInt, type StepResult } from './common.js';
 import { EntropySgd, type EsgdConfig } from './esgd.js';
 
 export interface HeatConfig extends Omit<EsgdConfig, 'algorithm'> {
@@ -73,37 +66,21 @@ export function heatDrCompatAsEsgd(c: HeatConfig): EsgdConfig {
   };
 }
 
-export class HeatGaussian extends BaseOptimizer {
+export class HeatGaussian extends ScopedMomentumOptimizer {
   readonly algorithm = 'heat';
   readonly config: ResolvedHeatGaussianConfig;
   readonly gradCallsPerStep: number;
   readonly effectiveEpochFactor: number;
   /** x (anchor of the last step) and direction (the smoothed-gradient estimate before momentum). */
   readonly vectors: { x: Vec; direction: Vec };
-  private readonly d: Vec;
-  private readonly scoping: ScopingSchedule;
-  private readonly mom: Momentum;
-  private t = 0;
 
   constructor(model: Model, batches: BatchSource, config: HeatConfig) {
     const c = resolveHeatGaussianConfig(config);
-    super(model, batches, c.lr);
+    super(model, batches, c);
     this.config = c;
-    this.scoping = makeScoping(c.scoping);
     this.gradCallsPerStep = c.L;
     this.effectiveEpochFactor = c.L;
-    this.d = this.alloc();
     this.vectors = { x: this.alloc(), direction: this.alloc() };
-    this.mom = this.momentumNamed('momentum', {
-      momentum: c.momentum,
-      dampening: c.dampening,
-      nesterov: c.nesterov,
-      init: 'zero',
-    });
-  }
-
-  override get coupling(): number {
-    return this.scoping.couplingAt(this.t + 1);
   }
 
   /** Smoothing variance t = 1/g the next step uses. */
@@ -117,8 +94,7 @@ export class HeatGaussian extends BaseOptimizer {
     const c = this.config;
     const { x, direction: G } = this.vectors;
     const before = this.oracle.calls;
-    this.t++;
-    const g = this.scoping.couplingAt(this.t);
+    const g = this.advanceScoping();
     const std = Math.sqrt(1 / g);
     m.copy(x, m.params);
     m.fill(G, 0);
@@ -134,24 +110,9 @@ export class HeatGaussian extends BaseOptimizer {
       n += r.n;
       m.axpy(G, 1 / c.L, m.grad);
     }
-    m.copy(this.d, G);
-    if (c.weightDecay !== 0) m.axpy(this.d, c.weightDecay, x);
-    this.mom.apply(this.d);
-    m.copy(m.params, x);
-    m.axpy(m.params, -this.lr, this.d);
+    this.momentumStep(x, G, c.weightDecay);
     this._steps++;
     return { loss: loss / c.L, correct, n, gradCalls: this.oracle.calls - before, coupling: g };
-  }
-
-  override exportState(): OptimizerState {
-    const s = super.exportState();
-    s.scalars.t = this.t;
-    return s;
-  }
-
-  override importState(s: OptimizerState): void {
-    super.importState(s);
-    this.t = s.scalars.t ?? s.steps;
   }
 }
 

@@ -6,16 +6,8 @@
 //   Nesterov(μ) on p;  x ← x − η p_eff
 // The inner iteration contracts on curvature a iff |β − (1 − β) a τ| < 1 (aτ < 7 for β = 0.75).
 import type { BatchSource, Model, Vec } from '../engine.js';
-import { makeScoping, type ScopingSchedule, type ScopingSpec } from '../schedules/scoping.js';
-import {
-  BaseOptimizer,
-  checkInUnit,
-  checkNonNeg,
-  checkPositiveInt,
-  type Momentum,
-  type OptimizerState,
-  type StepResult,
-} from './common.js';
+import { makeScoping, type ScopingSpec } from '../schedules/scoping.js';
+import { ScopedMomentumOptimizer, checkInUnit, checkNonNeg, checkPositiveInt, type StepResult } from './common.js';
 
 export interface HjConfig {
   algorithm: 'hj';
@@ -60,37 +52,21 @@ export function resolveHjConfig(c: HjConfig): ResolvedHjConfig {
   return r;
 }
 
-export class HopfLax extends BaseOptimizer {
+export class HopfLax extends ScopedMomentumOptimizer {
   readonly algorithm = 'hj';
   readonly config: ResolvedHjConfig;
   readonly gradCallsPerStep: number;
   readonly effectiveEpochFactor: number;
   /** x (anchor of the last step) and p (the fixed-point estimate of ∇u(x, τ) before momentum). */
   readonly vectors: { x: Vec; p: Vec };
-  private readonly d: Vec;
-  private readonly scoping: ScopingSchedule;
-  private readonly mom: Momentum;
-  private t = 0;
 
   constructor(model: Model, batches: BatchSource, config: HjConfig) {
     const c = resolveHjConfig(config);
-    super(model, batches, c.lr);
+    super(model, batches, c);
     this.config = c;
-    this.scoping = makeScoping(c.scoping);
     this.gradCallsPerStep = c.L + 1 + (c.loggingEval ? 1 : 0);
     this.effectiveEpochFactor = Math.max(c.L, 1);
-    this.d = this.alloc();
     this.vectors = { x: this.alloc(), p: this.alloc() };
-    this.mom = this.momentumNamed('momentum', {
-      momentum: c.momentum,
-      dampening: c.dampening,
-      nesterov: c.nesterov,
-      init: 'zero',
-    });
-  }
-
-  override get coupling(): number {
-    return this.scoping.couplingAt(this.t + 1);
   }
 
   step(): StepResult {
@@ -99,8 +75,7 @@ export class HopfLax extends BaseOptimizer {
     const c = this.config;
     const { x, p } = this.vectors;
     const before = this.oracle.calls;
-    this.t++;
-    const g = this.scoping.couplingAt(this.t);
+    const g = this.advanceScoping();
     const tau = 1 / g;
     const wd = c.weightDecay;
     const beta = c.beta;
@@ -115,23 +90,9 @@ export class HopfLax extends BaseOptimizer {
       m.axpby(p, beta, 1 - beta, m.grad);
       if (wd !== 0) m.axpy(p, (1 - beta) * wd, m.params);
     }
-    m.copy(this.d, p);
-    this.mom.apply(this.d);
-    m.copy(m.params, x);
-    m.axpy(m.params, -this.lr, this.d);
+    this.momentumStep(x, p);
     if (c.loggingEval) this.oracle.eval();
     this._steps++;
     return { loss: r0.loss, correct: r0.correct, n: r0.n, gradCalls: this.oracle.calls - before, coupling: g };
-  }
-
-  override exportState(): OptimizerState {
-    const s = super.exportState();
-    s.scalars.t = this.t;
-    return s;
-  }
-
-  override importState(s: OptimizerState): void {
-    super.importState(s);
-    this.t = s.scalars.t ?? s.steps;
   }
 }

@@ -64,7 +64,14 @@ export interface ResolvedParleReplicaConfig {
   outerBase: 'x' | 'inner';
 }
 
-export function resolveParleReplicaConfig(c: ParleReplicaConfig, batches: BatchSource): ResolvedParleReplicaConfig {
+/**
+ * Defaults and checks of a replica's configuration. Only the size and batch size of `batches` are read
+ * (for the default schedules' nb), so a plan can resolve one before it has a batch source.
+ */
+export function resolveParleReplicaConfig(
+  c: ParleReplicaConfig,
+  batches: Pick<BatchSource, 'size' | 'batchSize'>,
+): ResolvedParleReplicaConfig {
   const L = c.L ?? 25;
   checkPositiveInt(L, 'parle L');
   const n = c.replicas ?? 1;
