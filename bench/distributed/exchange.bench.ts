@@ -8,7 +8,7 @@
 //
 // Variants: EASGD async (ASYNC: x up, elastic Δ down, applied to x̃ on arrival) and EASGD sync
 // with one member (SYNC: x up, centre down; the round closes on the one contribution).
-import { writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { CoordinatorClient, JobsClient, type Assignment__Output, type ExchangeKind, type JobSpec } from '@deeprelax/rpc';
 import { writeChart } from '@deeprelax/plot';
 import { args, machine, rawTcpEcho, startCoordinator, stats } from './common.js';
@@ -97,22 +97,44 @@ async function exchangeOnce(v: Variant): Promise<void> {
 const bytes = new Uint8Array(new Float32Array(N).map((_, i) => Math.sin(i) * 0.1).buffer);
 const raw = await rawTcpEcho(bytes);
 
+/** CPU time (user + system) a process has used so far, in ms (Linux /proc; NaN elsewhere). */
+function procCpuMs(pid: number | undefined): number {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    const f = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return ((Number(f[11]) + Number(f[12])) * 1000) / 100; // utime + stime, at USER_HZ = 100
+  } catch {
+    return NaN;
+  }
+}
+
 // One job at a time holds the bench worker: measure async, then sync.
 const results: Record<string, number[]> = { raw_tcp: [] };
+/** CPU of both ends of the coordinator exchanges: the client's per exchange, the coordinator's per exchange on average. */
+const cpu: Record<string, { client: number[]; coordinatorPerExchange: number }> = {};
 for (const [name, algorithm, kind, reply] of [
   ['easgd_async', 'ALGORITHM_EASGD_ASYNC', 'EXCHANGE_KIND_ASYNC', 'elastic'],
   ['easgd_sync', 'ALGORITHM_EASGD', 'EXCHANGE_KIND_SYNC', 'center'],
 ] as const) {
   const v = await prepare(name, algorithm, kind, reply);
   results[name] = [];
+  const c = (cpu[name] = { client: [], coordinatorPerExchange: NaN });
+  let coordCpu0 = 0;
   for (let i = 0; i < WARMUP + ITERS; i++) {
+    if (i === WARMUP) coordCpu0 = procCpuMs(coord.proc.proc.pid);
     let t0 = performance.now();
     await raw.once();
     if (i >= WARMUP) results.raw_tcp!.push(performance.now() - t0);
+    const u0 = process.cpuUsage();
     t0 = performance.now();
     await exchangeOnce(v);
-    if (i >= WARMUP) results[name]!.push(performance.now() - t0);
+    if (i >= WARMUP) {
+      results[name]!.push(performance.now() - t0);
+      const u = process.cpuUsage(u0);
+      c.client.push((u.user + u.system) / 1000);
+    }
   }
+  c.coordinatorPerExchange = (procCpuMs(coord.proc.proc.pid) - coordCpu0) / ITERS;
   await jobs.cancelJob(v.jobId, 'bench done');
   current = '';
   pendingAssignment = null;
@@ -132,7 +154,17 @@ const variants = Object.fromEntries(
     .filter(([k]) => k !== 'raw_tcp')
     .map(([k, ms]) => {
       const s = stats(ms);
-      return [k, { ...s, gbytes_per_s: rate(s.median_ms), ratio_vs_raw_tcp_median: rawStats.median_ms / s.median_ms, ratio_vs_raw_tcp_min: rawStats.min_ms / s.min_ms }];
+      return [
+        k,
+        {
+          ...s,
+          gbytes_per_s: rate(s.median_ms),
+          ratio_vs_raw_tcp_median: rawStats.median_ms / s.median_ms,
+          ratio_vs_raw_tcp_min: rawStats.min_ms / s.min_ms,
+          client_cpu_median_ms: stats(cpu[k]!.client).median_ms,
+          coordinator_cpu_ms_per_exchange: cpu[k]!.coordinatorPerExchange,
+        },
+      ];
     }),
 );
 const report = {

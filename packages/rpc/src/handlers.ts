@@ -115,6 +115,31 @@ export interface ExchangeHandlerOptions {
    * partly overwritten.
    */
   into?: (header: ExchangeHeader__Output) => Readonly<Record<string, Float32Array>> | undefined;
+  /**
+   * Receive tensors into arrays recycled from call to call (a pool owned by this handler) instead
+   * of new ones: large allocations per exchange are what drives the garbage collector. Only
+   * tensors whose length `expect` fixed in advance are pooled (an unchecked header never sizes an
+   * allocation), and an array goes back to the pool when its call has ended (reply written, or
+   * failed). So `fn` must not keep the received tensors, nor send them back, once its promise has
+   * settled. Ignored when `into` is given.
+   */
+  recycle?: boolean;
+}
+
+/** Free float32 arrays by length, for ExchangeHandlerOptions.recycle. */
+class ArrayPool {
+  private readonly free = new Map<number, Float32Array[]>();
+  constructor(private readonly keepPerLength = 4) {}
+
+  take(length: number): Float32Array {
+    return this.free.get(length)?.pop() ?? new Float32Array(length);
+  }
+
+  give(a: Float32Array): void {
+    let list = this.free.get(a.length);
+    if (!list) this.free.set(a.length, (list = []));
+    if (list.length < this.keepPerLength) list.push(a);
+  }
 }
 
 /**
@@ -126,13 +151,28 @@ export function exchangeHandler(
   fn: (ctx: ExchangeContext) => Promise<ExchangeResult>,
   options: ExchangeHandlerOptions = {},
 ): grpc.handleBidiStreamingCall<ExchangeRequest__Output, ExchangeResponse> {
+  const pool = options.recycle && !options.into ? new ArrayPool() : null;
   return bidiStream<ExchangeRequest__Output, ExchangeResponse>(async (call, signal) => {
     const reader = new MessageReader<ExchangeRequest__Output>(call);
+    const taken: Float32Array[] = [];
+    const pooled = pool
+      ? (h: ExchangeHeader__Output, expected: TensorExpectations): Record<string, Float32Array> | undefined => {
+          const out: Record<string, Float32Array> = {};
+          for (const t of h.tensors) {
+            const want = expected.lengths?.[t.name];
+            if (want === undefined || want !== Number(t.length) || want === 0 || Object.hasOwn(out, t.name)) continue;
+            const a = pool.take(want);
+            taken.push(a);
+            out[t.name] = a;
+          }
+          return out;
+        }
+      : options.into;
     try {
       const { header, tensors } = await receiveTensorStream<ExchangeHeader__Output>(reader, {
         ...(options.limits ? { limits: options.limits } : {}),
         ...(options.expect ? { expect: options.expect } : {}),
-        ...(options.into ? { into: options.into } : {}),
+        ...(pooled ? { into: pooled } : {}),
       });
       const byName = new Map(tensors.map((t) => [t.name, t.values]));
       const result = await fn({ header, tensors, byName, call, signal });
@@ -147,6 +187,7 @@ export function exchangeHandler(
       );
     } finally {
       reader.dispose();
+      if (pool) for (const a of taken) pool.give(a);
     }
   });
 }

@@ -9,7 +9,7 @@ import { bearerAuthInterceptor, DEFAULT_AUTH_EXEMPT, serverCredentials, type Ser
 import type { FaultInjector } from './faults.js';
 import { HealthImplementation, healthPackageDefinition } from './health.js';
 import { packageDefinition, protoGrpc, SERVICE_NAMES } from './loader.js';
-import { serverOptions } from './options.js';
+import { FLOW_CONTROL_WINDOW, serverOptions } from './options.js';
 
 export interface RpcServerOptions {
   /** Require `authorization: Bearer <token>` on every call except the exempt ones. */
@@ -45,6 +45,7 @@ export class RpcServer {
     if (options.faults) interceptors.push(options.faults.serverInterceptor());
     interceptors.push(...(options.interceptors ?? []));
     this.server = new grpc.Server({ ...serverOptions(options.options), interceptors });
+    raiseServerFlowControlWindow(this.server, FLOW_CONTROL_WINDOW);
     this.tls = options.tls ?? null;
     this.reflection = options.reflection ?? true;
     this.health.addToServer(this.server);
@@ -120,6 +121,51 @@ export class RpcServer {
       });
     });
   }
+}
+
+interface Http2SessionLike {
+  setLocalWindowSize?(size: number): void;
+  once(event: string, l: () => void): unknown;
+  connecting?: boolean;
+}
+
+interface Http2ServerLike {
+  on(event: 'session', l: (session: Http2SessionLike) => void): unknown;
+}
+
+/**
+ * grpc-js's server leaves HTTP/2 flow control at Node's defaults (64 KiB per stream and per
+ * connection), so a client uploading a 7.5 MB tensor stalls every 64 KiB waiting for WINDOW_UPDATEs.
+ * grpc-js exposes no server option for it (its client has 'grpc-node.flow_control_window'), so
+ * this raises both windows the way grpc-js's client does: SETTINGS_INITIAL_WINDOW_SIZE (stream
+ * windows) in the server's settings, and the connection window of every new session. Flow
+ * control only; nothing about the messages or their limits changes. A no-op if grpc-js's
+ * internals differ from what is expected.
+ */
+function raiseServerFlowControlWindow(server: grpc.Server, window: number): void {
+  const internals = server as unknown as {
+    commonServerOptions?: { settings?: Record<string, unknown> };
+    createHttp2Server?: (...args: unknown[]) => unknown;
+  };
+  const common = internals.commonServerOptions;
+  const create = internals.createHttp2Server;
+  if (!common || typeof create !== 'function') return;
+  common.settings = { ...(common.settings ?? {}), initialWindowSize: window };
+  internals.createHttp2Server = function (this: unknown, ...args: unknown[]) {
+    const h2 = create.apply(this, args) as Http2ServerLike | null;
+    h2?.on('session', (session) => {
+      const raise = () => {
+        try {
+          session.setLocalWindowSize?.(window);
+        } catch {
+          // The session closed meanwhile.
+        }
+      };
+      if (session.connecting) session.once('connect', raise);
+      else raise();
+    });
+    return h2;
+  };
 }
 
 /** A server with the deeprelax defaults; see RpcServerOptions. */

@@ -185,7 +185,9 @@ export interface ReceiveTensorsOptions<H> {
    * to spare large allocations. A stream that fails part-way leaves such an array partly
    * overwritten: never pass the only copy of state that must survive a failed exchange.
    */
-  into?: Readonly<Record<string, Float32Array>> | ((header: H) => Readonly<Record<string, Float32Array>> | undefined);
+  into?:
+    | Readonly<Record<string, Float32Array>>
+    | ((header: H, expected: TensorExpectations) => Readonly<Record<string, Float32Array>> | undefined);
 }
 
 /**
@@ -203,7 +205,7 @@ export async function receiveTensorStream<H extends { tensors: TensorHeader__Out
   }
   const header = first.header;
   const expectations = (await options.expect?.(header)) ?? {};
-  const into = typeof options.into === 'function' ? options.into(header) : options.into;
+  const into = typeof options.into === 'function' ? options.into(header, expectations) : options.into;
   const assembler = new TensorAssembler(header.tensors, options.limits, expectations, options.headerField, into);
   for (;;) {
     const m = await reader.next();

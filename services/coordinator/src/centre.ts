@@ -29,9 +29,29 @@ export function elasticDifference(replica: Float32Array, centre: Float32Array, a
  * easgdApplyDeltas on a copy).
  */
 export function easgdSyncCentre(centre: Float32Array, replicas: readonly Float32Array[], alpha: number): Float32Array {
-  const deltas = replicas.map((r) => elasticDifference(r, centre, alpha));
-  const next = Float32Array.from(centre);
-  easgdApplyDeltas(next, deltas);
+  const n = centre.length;
+  for (const r of replicas) {
+    if (r.length !== n) throw new RangeError(`easgd: replica has ${r.length} values, centre ${n}`);
+  }
+  // One pass instead of a Δ array per replica plus a copy: element by element the same float32
+  // operations in the same order as easgdApplyDeltas(copy of centre, [Δ_1, Δ_2, ...]) with
+  // Δ_i = fround(α (x^i − x̃)), so the result is bit-identical.
+  const next = new Float32Array(n);
+  const fround = Math.fround;
+  if (replicas.length === 1) {
+    const r = replicas[0]!;
+    for (let i = 0; i < n; i++) {
+      const c = centre[i]!;
+      next[i] = c + fround(alpha * (r[i]! - c));
+    }
+    return next;
+  }
+  for (let i = 0; i < n; i++) {
+    const c = centre[i]!;
+    let v = c;
+    for (const r of replicas) v = fround(v + fround(alpha * (r[i]! - c)));
+    next[i] = v;
+  }
   return next;
 }
 
@@ -41,6 +61,34 @@ export function easgdAsyncApply(centre: Float32Array, replica: Float32Array, alp
   const next = Float32Array.from(centre);
   easgdApplyDeltas(next, delta);
   return { next, delta };
+}
+
+/**
+ * easgdAsyncApply and the finiteness check of both results in one pass (bit-identical values:
+ * Δ = fround(α (x^i − x̃)), next = fround(x̃ + Δ)). Returns null when Δ or the new x̃ has a
+ * non-finite value.
+ */
+export function easgdAsyncApplyChecked(
+  centre: Float32Array,
+  replica: Float32Array,
+  alpha: number,
+): { next: Float32Array; delta: Float32Array } | null {
+  const n = centre.length;
+  if (replica.length !== n) throw new RangeError(`easgd: replica has ${replica.length} values, centre ${n}`);
+  const delta = new Float32Array(n);
+  const next = new Float32Array(n);
+  const fround = Math.fround;
+  // v − v is 0 for a finite v and NaN otherwise; NaN sticks in the sum.
+  let bad = 0;
+  for (let i = 0; i < n; i++) {
+    const c = centre[i]!;
+    const d = fround(alpha * (replica[i]! - c));
+    const v = fround(c + d);
+    delta[i] = d;
+    next[i] = v;
+    bad += d - d + (v - v);
+  }
+  return bad === 0 ? { next, delta } : null;
 }
 
 /** Distributed ESGD (§2.8): x ← x − s (x − mean μ_i) (core's localEntropyCentreStep on a copy). */

@@ -21,7 +21,7 @@ import {
 } from '@deeprelax/rpc';
 import { StaleFencingError, type RunStore } from '@deeprelax/store';
 import type { Logger } from '@deeprelax/runtime';
-import { allFinite, desgdCentre, easgdAsyncApply, easgdSyncCentre, parleMean } from './centre.js';
+import { allFinite, desgdCentre, easgdAsyncApplyChecked, easgdSyncCentre, parleMean } from './centre.js';
 import { removeCheckpoint, writeCheckpoint } from './checkpoint.js';
 import type { CoordinatorConfig } from './config.js';
 import type { JobEvaluator } from './evaluator.js';
@@ -560,11 +560,12 @@ export class JobRuntime {
     }
     this.updateWorkerProgress(h.workerId, h.progress);
     this.noteTrain(h.progress);
-    const { next, delta } = easgdAsyncApply(this._x, tensor, Number(this.spec.hyper?.alpha ?? 0));
-    if (!allFinite(next) || !allFinite(delta)) {
+    const applied = easgdAsyncApplyChecked(this._x, tensor, Number(this.spec.hyper?.alpha ?? 0));
+    if (!applied) {
       this.deps.metrics.exchangesRejected.inc({ reason: 'non-finite-result' });
       throw new InvalidArgumentError(null, 'the elastic update is not finite; x unchanged', { reason: 'non-finite' });
     }
+    const { next, delta } = applied;
     this._x = next;
     this._round += 1;
     const done = this._round >= this.plan.totalRounds;
