@@ -155,7 +155,10 @@ test('report: time to target, measured and projected for simulated replicas', ()
 test('eta: measured training rate and evaluation time per (model, entry), falling back to the model, laid out over the slots', () => {
   const cells = planCells({ ...base, models: ['mnistfc'], entries: ['esgd', 'sgd'], seeds: [42, 43] });
   const rates = new RateBook('torch');
-  assert.equal(estimate(rates, [], cells.map((cell) => ({ cell, doneGradCalls: 0 })), 2).seconds, undefined);
+  const none = estimate(rates, [], cells.map((cell) => ({ cell, doneGradCalls: 0 })), 2);
+  assert.equal(none.seconds, undefined);
+  assert.deepEqual(none.unmeasured, ['mnistfc']);
+  assert.equal(none.knownSeconds, 0);
   const esgd = cells[0];
   // 1000 calls × 128 samples in 1 s of training, plus 2 evaluations of 250 ms.
   rates.addRun({ ...fakeRun(esgd, [0.02, 0.01]), gradCalls: 1000, wallMs: 1500, evalMs: 500 });
