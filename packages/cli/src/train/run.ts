@@ -70,6 +70,9 @@ export async function runTraining(cfg: TrainRunConfig, log: Logger, options: { t
     stop = true;
   };
   options.signal?.addEventListener('abort', onAbort);
+  // One validation set and one BN-refresh pass (§3.3), used by every evaluation of this run.
+  const evalSet = { batches: () => evalBatches(ds.test, 1000) };
+  const bnRefresh = model.numBuffers > 0 ? { batches: () => bnRefreshBatches(ds.train, { mode: 'sequential', batchSize: 1024 }) } : undefined;
   const title = `${cfg.model} · ${cfg.algorithm} · seed ${cfg.seed} · ${engine.name}`;
   let result;
   try {
@@ -79,9 +82,9 @@ export async function runTraining(cfg: TrainRunConfig, log: Logger, options: { t
       train: source,
       epochs: cfg.epochs,
       lrSchedule: cfg.lrSchedule,
-      eval: { batches: () => evalBatches(ds.test, 1000) },
+      eval: evalSet,
       evalEvery: cfg.evalEvery,
-      bnRefresh: model.numBuffers > 0 ? { batches: () => bnRefreshBatches(ds.train, { mode: 'sequential', batchSize: 1024 }) } : 'none',
+      bnRefresh: bnRefresh ?? 'none',
       yieldEvery: 8,
       shouldStop: () => stop,
       onStep: (p) => {
@@ -119,8 +122,9 @@ export async function runTraining(cfg: TrainRunConfig, log: Logger, options: { t
   }
   if (lines.length > 0) plotFiles = await out.writeCurves(lines, title, cfg.plot);
   let finalValError = [...result.records].reverse().find((r) => r.valError !== undefined)?.valError ?? null;
-  if (result.status !== 'completed' && finalValError === null && result.status !== 'diverged') {
-    finalValError = evaluateModel(model, { batches: () => evalBatches(ds.test, 1000) }).error;
+  if (result.status === 'stopped' && finalValError === null) {
+    // Stopped before the first evaluation: evaluate the weights as they are, with the same BN refresh.
+    finalValError = evaluateModel(model, evalSet, { bnRefresh: bnRefresh?.batches() }).error;
   }
   out.writeBinary('weights.f32', model.exportParams());
   if (model.numBuffers > 0) out.writeBinary('buffers.f32', model.exportBuffers());
