@@ -9,6 +9,7 @@ import type { ExchangeResponse } from './generated/deeprelax/v1/ExchangeResponse
 import type { FetchWeightsRequest__Output } from './generated/deeprelax/v1/FetchWeightsRequest.js';
 import type { WeightsFrame } from './generated/deeprelax/v1/WeightsFrame.js';
 import type { WeightsHeader } from './generated/deeprelax/v1/WeightsHeader.js';
+import { ArrayPool } from './array-pool.js';
 import { toStatus } from './errors.js';
 import { dtypeFromProto, type WireDType } from './dtype.js';
 import type { NamedTensor, ReceiveLimits, TensorExpectations } from './frames.js';
@@ -97,6 +98,8 @@ export interface ExchangeResult {
   /** Wire dtype of the reply's tensors; default: the dtype of the request's first tensor. */
   dtype?: WireDType;
   chunkBytes?: number;
+  /** Called once the call has ended (reply written, or failed): the reply's arrays are free again. */
+  release?: () => void;
 }
 
 export interface ExchangeHandlerOptions {
@@ -126,20 +129,25 @@ export interface ExchangeHandlerOptions {
   recycle?: boolean;
 }
 
-/** Free float32 arrays by length, for ExchangeHandlerOptions.recycle. */
-class ArrayPool {
-  private readonly free = new Map<number, Float32Array[]>();
-  constructor(private readonly keepPerLength = 4) {}
-
-  take(length: number): Float32Array {
-    return this.free.get(length)?.pop() ?? new Float32Array(length);
+/**
+ * Runs `fn` once every message written to `call` has been handed to gRPC (serialized, so views
+ * of the reply's arrays are no longer read) or the call is gone. A written message can sit in the
+ * stream's buffer after write() returned, so this waits for 'finish' (after end() and the last
+ * write's callback) rather than for writeMessages.
+ */
+function afterFlush(call: grpc.ServerDuplexStream<unknown, unknown>, fn: () => void): void {
+  if (call.writableFinished || call.destroyed) {
+    fn();
+    return;
   }
-
-  give(a: Float32Array): void {
-    let list = this.free.get(a.length);
-    if (!list) this.free.set(a.length, (list = []));
-    if (list.length < this.keepPerLength) list.push(a);
-  }
+  let done = false;
+  const once = () => {
+    if (done) return;
+    done = true;
+    for (const e of ['finish', 'close', 'error', 'cancelled']) call.off(e, once);
+    fn();
+  };
+  for (const e of ['finish', 'close', 'error', 'cancelled']) call.on(e, once);
 }
 
 /**
@@ -155,6 +163,7 @@ export function exchangeHandler(
   return bidiStream<ExchangeRequest__Output, ExchangeResponse>(async (call, signal) => {
     const reader = new MessageReader<ExchangeRequest__Output>(call);
     const taken: Float32Array[] = [];
+    let release: (() => void) | undefined;
     const pooled = pool
       ? (h: ExchangeHeader__Output, expected: TensorExpectations): Record<string, Float32Array> | undefined => {
           const out: Record<string, Float32Array> = {};
@@ -176,6 +185,7 @@ export function exchangeHandler(
       });
       const byName = new Map(tensors.map((t) => [t.name, t.values]));
       const result = await fn({ header, tensors, byName, call, signal });
+      release = result.release;
       const dtype = result.dtype ?? dtypeFromProto(header.tensors[0]?.dtype);
       await writeMessages<ExchangeResponse>(
         call,
@@ -188,6 +198,7 @@ export function exchangeHandler(
     } finally {
       reader.dispose();
       if (pool) for (const a of taken) pool.give(a);
+      if (release) afterFlush(call, release);
     }
   });
 }

@@ -20,6 +20,7 @@ export {
   type ReceiveTensorsOptions,
 } from './streams.js';
 export * from './handlers.js';
+export { ArrayPool } from './array-pool.js';
 export * from './auth.js';
 export * from './faults.js';
 export { checkHealth, healthPackageDefinition, HealthImplementation, HEALTH_SERVICE_NAME, type ServingStatus } from './health.js';

@@ -11,8 +11,8 @@ export function allFinite(v: Float32Array): boolean {
 }
 
 /** Parle's reductions (mean of z^a, mean of x^a): the float32 mean, accumulated in double. */
-export function parleMean(vs: readonly Float32Array[]): Float32Array {
-  return meanOf(vs, new Float32Array(vs[0]!.length));
+export function parleMean(vs: readonly Float32Array[], out?: Float32Array): Float32Array {
+  return meanOf(vs, out ?? new Float32Array(vs[0]!.length));
 }
 
 /** EASGD's elastic difference Δ = α (x^i − x̃), rounded to float32 once (what travels and is applied). */
@@ -28,7 +28,12 @@ export function elasticDifference(replica: Float32Array, centre: Float32Array, a
  * Synchronous EASGD: x̃_{k+1} = x̃_k + Σ_i α (x^i − x̃_k) over the round's contributors (core's
  * easgdApplyDeltas on a copy).
  */
-export function easgdSyncCentre(centre: Float32Array, replicas: readonly Float32Array[], alpha: number): Float32Array {
+export function easgdSyncCentre(
+  centre: Float32Array,
+  replicas: readonly Float32Array[],
+  alpha: number,
+  out?: Float32Array,
+): Float32Array {
   const n = centre.length;
   for (const r of replicas) {
     if (r.length !== n) throw new RangeError(`easgd: replica has ${r.length} values, centre ${n}`);
@@ -36,7 +41,7 @@ export function easgdSyncCentre(centre: Float32Array, replicas: readonly Float32
   // One pass instead of a Δ array per replica plus a copy: element by element the same float32
   // operations in the same order as easgdApplyDeltas(copy of centre, [Δ_1, Δ_2, ...]) with
   // Δ_i = fround(α (x^i − x̃)), so the result is bit-identical.
-  const next = new Float32Array(n);
+  const next = out ?? new Float32Array(n);
   const fround = Math.fround;
   if (replicas.length === 1) {
     const r = replicas[0]!;
@@ -66,17 +71,22 @@ export function easgdAsyncApply(centre: Float32Array, replica: Float32Array, alp
 /**
  * easgdAsyncApply and the finiteness check of both results in one pass (bit-identical values:
  * Δ = fround(α (x^i − x̃)), next = fround(x̃ + Δ)). Returns null when Δ or the new x̃ has a
- * non-finite value.
+ * non-finite value. `out` supplies the two result arrays (e.g. recycled ones; every element is
+ * written).
  */
 export function easgdAsyncApplyChecked(
   centre: Float32Array,
   replica: Float32Array,
   alpha: number,
+  out?: { next: Float32Array; delta: Float32Array },
 ): { next: Float32Array; delta: Float32Array } | null {
   const n = centre.length;
   if (replica.length !== n) throw new RangeError(`easgd: replica has ${replica.length} values, centre ${n}`);
-  const delta = new Float32Array(n);
-  const next = new Float32Array(n);
+  if (out && (out.next.length !== n || out.delta.length !== n || out.next === centre || out.delta === centre)) {
+    throw new RangeError('easgd: output arrays must have the centre\'s length and not be the centre');
+  }
+  const delta = out?.delta ?? new Float32Array(n);
+  const next = out?.next ?? new Float32Array(n);
   const fround = Math.fround;
   // v − v is 0 for a finite v and NaN otherwise; NaN sticks in the sum.
   let bad = 0;
@@ -92,8 +102,10 @@ export function easgdAsyncApplyChecked(
 }
 
 /** Distributed ESGD (§2.8): x ← x − s (x − mean μ_i) (core's localEntropyCentreStep on a copy). */
-export function desgdCentre(x: Float32Array, mus: readonly Float32Array[], stepSize: number): Float32Array {
-  const next = Float32Array.from(x);
+export function desgdCentre(x: Float32Array, mus: readonly Float32Array[], stepSize: number, out?: Float32Array): Float32Array {
+  const next = out ?? new Float32Array(x.length);
+  if (next.length !== x.length || next === x) throw new RangeError('desgd: the output must have x\'s length and not be x');
+  next.set(x);
   localEntropyCentreStep(next, mus, stepSize);
   return next;
 }

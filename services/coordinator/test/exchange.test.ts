@@ -123,6 +123,38 @@ describe('exchange', () => {
     for (const w of [a!, b!]) await w.close();
   });
 
+  test('async EASGD under load: concurrent exchanges, replayed in x\'s version order, match easgdApplyDeltas bit for bit', async () => {
+    // No reads of x between exchanges, so the coordinator recycles replaced x's and sent Δ's:
+    // a buffer recycled too early would show up as a wrong Δ or a wrong final x.
+    const [a, b] = await startJob(c, smallSpec({ algorithm: 'ALGORITHM_EASGD_ASYNC', epochs: 5, maxWorkers: 2 }, { alpha: 0.25 }), 2);
+    const job = a!.jobId;
+    await a!.pull();
+    await b!.pull();
+    const start = await fetchX(c.jobs, job);
+    const sent: { round: number; xi: Float32Array; delta: Float32Array }[] = [];
+    const run = async (w: FakeWorker, seed: number) => {
+      for (let k = 0; k < 8; k++) {
+        const xi = randomVector(N, seed + k);
+        const r = await w.exchange('EXCHANGE_KIND_ASYNC', 0, 0, [{ name: 'x', values: xi }]);
+        sent.push({ round: r.reply.round, xi, delta: Float32Array.from(r.byName.get('elastic')!) });
+      }
+    };
+    await Promise.all([run(a!, 1000), run(b!, 2000)]);
+    sent.sort((p, q) => p.round - q.round);
+    assert.deepEqual(sent.map((e) => e.round), Array.from({ length: 16 }, (_, i) => i + 1), 'every exchange advanced x once');
+    let centre = Float32Array.from(start.x);
+    for (const e of sent) {
+      const expectedDelta = elasticDifference(e.xi, centre, 0.25);
+      assert.ok(Buffer.from(e.delta.buffer).equals(Buffer.from(expectedDelta.buffer)), `round ${e.round}: Δ = fround(α(x^i − x̃))`);
+      easgdApplyDeltas(centre, e.delta);
+    }
+    const end = await fetchX(c.jobs, job);
+    assert.equal(end.round, 16);
+    assert.ok(end.bytes.equals(Buffer.from(centre.buffer)), 'final x̃ = the Δ\'s applied in version order');
+    await c.jobs.cancelJob(job);
+    for (const w of [a!, b!]) await w.close();
+  });
+
   test('sync EASGD: a stale round is rejected and x stays bit-identical; one of two silent -> closes at the deadline', async () => {
     const [a, b] = await startJob(c, smallSpec({ algorithm: 'ALGORITHM_EASGD', epochs: 5, roundDeadlineMs: 400, maxWorkers: 2 }, { alpha: 0.3 }), 2);
     const job = a!.jobId;

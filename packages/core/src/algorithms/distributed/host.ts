@@ -15,12 +15,24 @@ export function meanOf<T extends HostVector = Float64Array>(vs: readonly HostVec
   if (vs.length === 0) throw new RangeError('meanOf: no vectors');
   const n = vs[0].length;
   sameLength(vs, n, 'meanOf');
-  const acc = new Float64Array(n);
-  for (const v of vs) for (let i = 0; i < n; i++) acc[i] += v[i];
   const o = (out ?? new Float64Array(n)) as T;
   if (o.length !== n) throw new RangeError('meanOf: output has the wrong length');
   const inv = 1 / vs.length;
-  for (let i = 0; i < n; i++) o[i] = acc[i] * inv;
+  // Element by element, summed in double in the order of vs (no n-sized accumulator: a fresh
+  // array of that size per reduction costs more than the sums). Reads v[i] before writing o[i],
+  // so `out` may be one of vs.
+  if (vs.length === 2) {
+    const a = vs[0]!;
+    const b = vs[1]!;
+    for (let i = 0; i < n; i++) o[i] = (0 + a[i]! + b[i]!) * inv;
+    return o;
+  }
+  const m = vs.length;
+  for (let i = 0; i < n; i++) {
+    let s = 0;
+    for (let k = 0; k < m; k++) s += vs[k]![i]!;
+    o[i] = s * inv;
+  }
   return o;
 }
 
