@@ -57,20 +57,19 @@ export async function tcpEchoClient(port: number, bytes: Uint8Array): Promise<{ 
   sock.setNoDelay(true);
   await new Promise<void>((r) => sock.once('connect', () => r()));
   const payload = Buffer.from(bytes.buffer, bytes.byteOffset, bytes.byteLength);
+  // The echo is copied out into one array reused from call to call (as the exchange clients do
+  // with their staging arrays), so the reference pays no per-message allocation.
+  const out = Buffer.allocUnsafe(payload.length + 8);
   return {
     once: () =>
       new Promise<void>((resolveOnce) => {
-        const parts: Buffer[] = [];
         let have = 0;
         const target = payload.length + 8;
         const onData = (d: Buffer) => {
-          parts.push(d);
+          d.copy(out, have, 0, Math.min(d.length, target - have));
           have += d.length;
           if (have >= target) {
             sock.off('data', onData);
-            const all = Buffer.concat(parts);
-            const out = new Float32Array(payload.length / 4);
-            new Uint8Array(out.buffer).set(all.subarray(8, target));
             resolveOnce();
           }
         };

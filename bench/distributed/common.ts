@@ -73,25 +73,10 @@ export async function startCoordinator(extra: Record<string, string> = {}): Prom
  */
 export async function rawTcpEcho(bytes: Uint8Array): Promise<{ once(): Promise<void>; close(): Promise<void> }> {
   const port = await freePort();
-  const server = `
-    const net = require('node:net');
-    net.createServer((sock) => {
-      let need = -1, parts = [], have = 0;
-      sock.on('data', (d) => {
-        parts.push(d); have += d.length;
-        for (;;) {
-          if (need < 0 && have >= 8) { const all = Buffer.concat(parts); parts = [all]; need = Number(all.readBigUInt64LE(0)) + 8; }
-          if (need >= 0 && have >= need) {
-            const all = Buffer.concat(parts); const body = Buffer.from(all.subarray(8, need)); const rest = all.subarray(need);
-            parts = rest.length ? [rest] : []; have = rest.length; need = -1;
-            const hdr = Buffer.alloc(8); hdr.writeBigUInt64LE(BigInt(body.length)); sock.write(hdr); sock.write(body);
-            continue;
-          }
-          break;
-        }
-      });
-    }).listen(${port}, '127.0.0.1', () => process.stdout.write('ready\\n'));`;
-  const proc = spawn(process.execPath, ['-e', server], { stdio: ['ignore', 'pipe', 'inherit'] });
+  const proc = spawn(process.execPath, ['--import', 'tsx', join(ROOT, 'bench', 'echo-server.ts'), String(port)], {
+    cwd: ROOT,
+    stdio: ['ignore', 'pipe', 'inherit'],
+  });
   await new Promise<void>((r) => proc.stdout!.once('data', () => r()));
   const client = await tcpEchoClient(port, bytes);
   return {

@@ -118,7 +118,7 @@ for (const [name, algorithm, kind, reply] of [
 ] as const) {
   const v = await prepare(name, algorithm, kind, reply);
   results[name] = [];
-  const c = (cpu[name] = { client: [], coordinatorPerExchange: NaN });
+  const c = (cpu[name] = { client: [] as number[], coordinatorPerExchange: NaN });
   let coordCpu0 = 0;
   for (let i = 0; i < WARMUP + ITERS; i++) {
     if (i === WARMUP) coordCpu0 = procCpuMs(coord.proc.proc.pid);

@@ -39,10 +39,17 @@ async function oneProcess(): Promise<{ samples_per_s: number; rounds: number; se
   return { samples_per_s: ((ROUNDS - WARM) * L * BATCH) / s, rounds: ROUNDS - WARM, seconds: s, engine: engine.description };
 }
 
-async function distributed(workers: number): Promise<{ samples_per_s: number; per_worker_samples_per_s: number; rounds: number; seconds: number; round_ms: number }> {
+async function distributed(workers: number, overlap: boolean): Promise<{ samples_per_s: number; per_worker_samples_per_s: number; rounds: number; seconds: number; round_ms: number }> {
   const coord = await startCoordinator({ DEEPRELAX_ENGINE: ENGINE, DEEPRELAX_PROGRESS_INTERVAL_MS: '100' });
   const ws = Array.from({ length: workers }, (_, i) =>
-    spawnService('worker', { DEEPRELAX_COORDINATOR: coord.address, DEEPRELAX_METRICS_PORT: 'off', DEEPRELAX_ENGINE: ENGINE, DEEPRELAX_THREADS: '1', DEEPRELAX_WORKER_NAME: `bench-${i}` }),
+    spawnService('worker', {
+      DEEPRELAX_COORDINATOR: coord.address,
+      DEEPRELAX_METRICS_PORT: 'off',
+      DEEPRELAX_ENGINE: ENGINE,
+      DEEPRELAX_THREADS: '1',
+      DEEPRELAX_WORKER_NAME: `bench-${i}`,
+      DEEPRELAX_OVERLAP_EXCHANGE: String(overlap),
+    }),
   );
   const jobs = new JobsClient(coord.address);
   try {
@@ -95,10 +102,16 @@ async function distributed(workers: number): Promise<{ samples_per_s: number; pe
 
 const single = await oneProcess();
 process.stderr.write(`one process: ${single.samples_per_s.toFixed(0)} samples/s\n`);
-const d1 = await distributed(1);
+// Workers as they run by default (each round closes before the next inner loop) and workers that
+// upload a round's x^a while computing the next inner loop (DEEPRELAX_OVERLAP_EXCHANGE=true).
+const d1 = await distributed(1, false);
 process.stderr.write(`1 worker: ${d1.samples_per_s.toFixed(0)} samples/s\n`);
-const d2 = await distributed(2);
+const d2 = await distributed(2, false);
 process.stderr.write(`2 workers: ${d2.samples_per_s.toFixed(0)} samples/s\n`);
+const o1 = await distributed(1, true);
+process.stderr.write(`1 worker, overlapped upload: ${o1.samples_per_s.toFixed(0)} samples/s\n`);
+const o2 = await distributed(2, true);
+process.stderr.write(`2 workers, overlapped upload: ${o2.samples_per_s.toFixed(0)} samples/s\n`);
 
 const report = {
   bench: 'distributed-overhead',
@@ -108,10 +121,15 @@ const report = {
   one_process: single,
   workers_1: d1,
   workers_2: d2,
+  workers_1_overlap: o1,
+  workers_2_overlap: o2,
   ratios: {
     one_worker_vs_one_process: d1.samples_per_s / single.samples_per_s,
     two_workers_vs_one_worker: d2.samples_per_s / d1.samples_per_s,
     two_workers_vs_one_process: d2.samples_per_s / single.samples_per_s,
+    overlap_gain_1_worker: o1.samples_per_s / d1.samples_per_s,
+    overlap_gain_2_workers: o2.samples_per_s / d2.samples_per_s,
+    overlap_two_workers_vs_one_worker: o2.samples_per_s / o1.samples_per_s,
   },
   exchange_bytes_per_round_per_worker: { up: 2 * 4 * 1_867_786, down: 4 * 1_867_786 },
   target: '2 workers >= 1.9x one worker where the machine has the cores (this one has ' + machine().cores + ', shared with the coordinator and other load)',
@@ -130,6 +148,7 @@ if (PLOT) {
         series: [
           { name: 'one process', points: [{ x: 0, y: single.samples_per_s }] },
           { name: 'distributed', points: [{ x: 1, y: d1.samples_per_s }, { x: 2, y: d2.samples_per_s }] },
+          { name: 'distributed, overlapped upload', points: [{ x: 1, y: o1.samples_per_s }, { x: 2, y: o2.samples_per_s }] },
           { name: 'ideal (p x 1 worker)', points: [{ x: 1, y: d1.samples_per_s }, { x: 2, y: 2 * d1.samples_per_s }] },
         ],
       },

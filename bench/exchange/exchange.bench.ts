@@ -3,7 +3,6 @@
 // bytes in the same process. Prints (and with --out FILE writes) JSON.
 //
 //   node --conditions=deeprelax-src --import tsx bench/exchange/exchange.bench.ts [--iters 20] [--out FILE]
-import { createServer } from 'node:net';
 import { writeFileSync } from 'node:fs';
 import {
   CoordinatorClient,
@@ -13,6 +12,7 @@ import {
   type CoordinatorServiceHandlers,
   type WireDType,
 } from '@deeprelax/rpc';
+import { startEchoServer } from '../echo-server.js';
 import { args, machine, stats as statsWithCount, tcpEchoClient } from '../shared.js';
 
 const N = 1_867_786;
@@ -35,42 +35,7 @@ interface Runner {
 }
 
 async function rawTcp(bytes: Uint8Array): Promise<Runner> {
-  const server = createServer((sock) => {
-    let need = -1;
-    const parts: Buffer[] = [];
-    let have = 0;
-    sock.on('data', (d: Buffer) => {
-      parts.push(d);
-      have += d.length;
-      for (;;) {
-        if (need < 0 && have >= 8) {
-          const all = Buffer.concat(parts);
-          parts.length = 0;
-          parts.push(all);
-          need = Number(all.readBigUInt64LE(0)) + 8;
-        }
-        if (need >= 0 && have >= need) {
-          const all = Buffer.concat(parts);
-          const msg = all.subarray(0, need);
-          const rest = all.subarray(need);
-          parts.length = 0;
-          if (rest.length) parts.push(rest);
-          have = rest.length;
-          need = -1;
-          // Echo: copy out like a real receiver would, then send back.
-          const body = Buffer.from(msg.subarray(8));
-          const hdr = Buffer.alloc(8);
-          hdr.writeBigUInt64LE(BigInt(body.length));
-          sock.write(hdr);
-          sock.write(body);
-          continue;
-        }
-        break;
-      }
-    });
-  });
-  await new Promise<void>((r) => server.listen(0, '127.0.0.1', () => r()));
-  const port = (server.address() as { port: number }).port;
+  const { server, port } = await startEchoServer();
   const client = await tcpEchoClient(port, bytes);
   return {
     name: 'raw-tcp',

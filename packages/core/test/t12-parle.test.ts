@@ -188,3 +188,34 @@ test('§2.8 the spatial average over p workers divides the variance of the <y> e
   assertClose(one.variance, v, 4 * v * Math.sqrt(2 / n), 'single-worker variance');
   assertClose(avg.variance, v / 4, 4 * (v / 4) * Math.sqrt(2 / n), 'variance of the 4-worker mean');
 });
+
+test('T12 innerLoopSteps() paused between steps is innerLoop() bit for bit (noise, momentum, coupling on)', () => {
+  const run = (stepwise: boolean) => {
+    const model = noisyQuad(11);
+    const r = new ParleReplica(
+      model,
+      new TickBatchSource(),
+      { L: 7, lr: 0.3, innerLr: 0.05, beta1: 0.75, innerMomentum: 0.9, momentum: 0.9, noise: 1e-3, gammaScoping: { kind: 'constant', g: 0.1 }, rhoScoping: ZERO },
+      new Float64Array([1, -1, 2, 0.5]),
+    );
+    const out: number[][] = [];
+    for (let round = 0; round < 3; round++) {
+      let inner;
+      if (stepwise) {
+        const steps = r.innerLoopSteps();
+        let pauses = 0;
+        for (let s = steps.next(); ; s = steps.next()) {
+          if (s.done) {
+            inner = s.value;
+            break;
+          }
+          pauses++;
+        }
+        assert.equal(pauses, 6, 'a pause between each pair of the L = 7 steps');
+      } else inner = r.innerLoop();
+      out.push([...inner.z], [inner.loss], [...r.outerStep(inner.z)]);
+    }
+    return out;
+  };
+  assert.deepEqual(run(true), run(false));
+});

@@ -103,7 +103,7 @@ export class AssignmentRun {
         sharding: 'independent',
       });
       const nb = batchesPerEpoch(ds.train.n, plan.batchSize);
-      const runner = createReplicaRunner(model, source, plan, nb);
+      const runner = createReplicaRunner(model, source, plan, nb, { overlapExchange: this.ctx.config.overlapExchange });
       log.info(
         {
           algorithm: plan.algorithm,

@@ -80,12 +80,26 @@ function now(): number {
   return performance.now();
 }
 
+/** Runs a step generator to its end with an event-loop turn (I/O included) between steps. */
+async function driveYielding<R>(steps: Generator<unknown, R, void>): Promise<R> {
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+    await new Promise<void>((resolve) => setImmediate(resolve));
+  }
+}
+
 // ------------------------------------------------------------------------------------ Parle
 
 class ParleRunner implements ReplicaRunner {
   private replica: ParleReplica | null = null;
   private readonly lr: LearningRateSchedule;
   private readonly innerLr: LearningRateSchedule | null;
+  /**
+   * Overlap: the previous round's phase-1 exchange (x^a up, no tensors down), still in flight.
+   * Its answer only says whether the job goes on, so the next inner loop need not wait for it.
+   */
+  private pending: { round: number; result: Promise<ExchangeResult> } | null = null;
 
   constructor(
     private readonly model: Model,
@@ -93,6 +107,7 @@ class ParleRunner implements ReplicaRunner {
     private readonly plan: JobPlan,
     private readonly cfg: ParlePlan,
     private readonly clock: EpochClock,
+    private readonly overlap: boolean,
   ) {
     this.lr = makeLrSchedule(plan.lrSchedule);
     this.innerLr = cfg.innerLrSchedule ? makeLrSchedule(cfg.innerLrSchedule) : null;
@@ -100,6 +115,7 @@ class ParleRunner implements ReplicaRunner {
 
   reset(x: Float32Array, round: number): void {
     this.replica?.dispose();
+    this.pending = null;
     const c = this.cfg;
     const r = new ParleReplica(
       this.model,
@@ -142,23 +158,41 @@ class ParleRunner implements ReplicaRunner {
     r.lr = this.lr.lrAt(epoch);
     if (this.innerLr) r.config.innerLr = this.innerLr.lrAt(epoch);
     const t0 = now();
-    const inner = r.innerLoop();
+    const prev = this.pending;
+    this.pending = null;
+    // With a phase-1 upload in flight, give the event loop a turn between inner steps so it
+    // proceeds; the steps themselves are the same either way.
+    const inner = prev ? await driveYielding(r.innerLoopSteps()) : r.innerLoop();
     let computeMs = now() - t0;
-    const e0 = await exchange('sync', round, 0, [{ name: TensorNames.z, values: inner.z }], [TensorNames.meanZ]);
     const stats = { steps: this.cfg.L, samples: inner.n, lossSum: inner.loss * this.cfg.L, correct: inner.correct, n: inner.n };
+    if (prev) {
+      // The previous round must have closed before this one's first exchange. Its errors surface
+      // here, as they would have at the end of the previous runRound (e.g. ABORTED: PULL).
+      const e1 = await prev.result;
+      if (e1.stop) return { ...stats, steps: 0, samples: 0, lossSum: 0, correct: 0, n: 0, computeMs, nextRound: e1.round, stop: true };
+    }
+    const e0 = await exchange('sync', round, 0, [{ name: TensorNames.z, values: inner.z }], [TensorNames.meanZ]);
     if (e0.stop) return { ...stats, computeMs, nextRound: e0.round, stop: true };
     const meanZ = e0.tensors.get(TensorNames.meanZ);
     if (!meanZ) throw new Error('parle: the phase-0 reply has no mean_z');
     const t1 = now();
     const xa = r.outerStep(meanZ);
     computeMs += now() - t1;
-    const e1 = await exchange('sync', round, 1, [{ name: TensorNames.x, values: xa }], []);
-    return { ...stats, computeMs, nextRound: e1.round, stop: e1.stop };
+    const e1 = exchange('sync', round, 1, [{ name: TensorNames.x, values: xa }], []);
+    if (this.overlap) {
+      // Not awaited here: handled (and its rejection observed) by the next runRound.
+      e1.catch(() => {});
+      this.pending = { round, result: e1 };
+      return { ...stats, computeMs, nextRound: round + 1, stop: false };
+    }
+    const done = await e1;
+    return { ...stats, computeMs, nextRound: done.round, stop: done.stop };
   }
 
   dispose(): void {
     this.replica?.dispose();
     this.replica = null;
+    this.pending = null;
   }
 }
 
@@ -298,11 +332,16 @@ class DesgdRunner implements ReplicaRunner {
   }
 }
 
-export function createReplicaRunner(model: Model, source: BatchSource, plan: JobPlan, nb: number): ReplicaRunner {
+export interface RunnerOptions {
+  /** Parle: overlap the round's second exchange with the next inner loop (WorkerConfig.overlapExchange). */
+  overlapExchange?: boolean;
+}
+
+export function createReplicaRunner(model: Model, source: BatchSource, plan: JobPlan, nb: number, opts: RunnerOptions = {}): ReplicaRunner {
   const clock = roundsEpochClock(nb);
   switch (plan.algo.kind) {
     case 'parle':
-      return new ParleRunner(model, source, plan, plan.algo, clock);
+      return new ParleRunner(model, source, plan, plan.algo, clock, opts.overlapExchange ?? false);
     case 'easgd':
       return new EasgdRunner(model, source, plan, plan.algo, nb);
     case 'desgd':

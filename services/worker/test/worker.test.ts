@@ -100,11 +100,12 @@ async function simulate(): Promise<Float32Array> {
   return x;
 }
 
-test('one Parle worker reproduces the one-process simulation bit for bit, then leaves', async () => {
+for (const overlapExchange of [true, false]) {
+test(`one Parle worker reproduces the one-process simulation bit for bit, then leaves (overlapExchange ${overlapExchange})`, async () => {
   const x0 = initialParameters(getModelSpec('mlp'), SEED);
   const coord = await startScriptedCoordinator({ spec, x0, totalRounds: ROUNDS });
   try {
-    const w = await startWorker(workerConfig(coord.address, { engine: 'tfjs' }), { logger: log, processMetrics: false });
+    const w = await startWorker(workerConfig(coord.address, { engine: 'tfjs', overlapExchange }), { logger: log, processMetrics: false });
     await coord.done;
     await w.done;
     const metrics = await w.metrics.registry.metrics();
@@ -127,6 +128,7 @@ test('one Parle worker reproduces the one-process simulation bit for bit, then l
     await coord.close();
   }
 });
+}
 
 test('an ABORTED round makes the worker PULL and carry on to the end', async () => {
   const x0 = initialParameters(getModelSpec('mlp'), SEED);

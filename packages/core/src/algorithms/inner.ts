@@ -49,6 +49,22 @@ export function runInnerLoop(
   d: Vec,
   s: InnerLoopSpec,
 ): InnerLoopResult {
+  return drain(innerLoopSteps(model, oracle, x, mu, d, s));
+}
+
+/**
+ * runInnerLoop as a generator that pauses after each of the first L − 1 steps (yielding the step
+ * number), so a caller can let other work run between steps (a worker's pending upload) without
+ * changing a single operation: drained without pauses it is runInnerLoop.
+ */
+export function* innerLoopSteps(
+  model: Model,
+  oracle: GradientOracle,
+  x: Vec,
+  mu: Vec,
+  d: Vec,
+  s: InnerLoopSpec,
+): Generator<number, InnerLoopResult, void> {
   const y = model.params;
   const { coupling: g, weightDecay: wd, noiseStd, scope } = s;
   let lossSum = 0;
@@ -79,8 +95,17 @@ export function runInnerLoop(
     model.axpy(y, -s.innerLr, d);
     if (s.average === 'ema') model.axpby(mu, s.beta1, 1 - s.beta1, y);
     else model.axpby(mu, k / (k + 1), 1 / (k + 1), y);
+    if (k < s.L) yield k;
   }
   return { lossSum, correct, n };
+}
+
+/** Runs a step generator to its end without pausing; returns its result. */
+export function drain<R>(steps: Generator<unknown, R, void>): R {
+  for (;;) {
+    const r = steps.next();
+    if (r.done) return r.value;
+  }
 }
 
 /** Direction noise std for the SGLD step: code ε/sqrt(η'/2) (T = ε²), paper ε/sqrt(η') (T = ε²/2). */

@@ -14,7 +14,7 @@
 import type { BatchSource, Model, Vec } from '../../engine.js';
 import { makeScoping, type ScopingSchedule, type ScopingSpec } from '../../schedules/scoping.js';
 import { checkInUnit, checkNonNeg, checkPositiveInt, GradientOracle, Momentum, type OptimizerState } from '../common.js';
-import { directionNoiseStd, runInnerLoop } from '../inner.js';
+import { directionNoiseStd, drain, innerLoopSteps } from '../inner.js';
 import type { HostVector } from './host.js';
 
 export interface ParleReplicaConfig {
@@ -169,6 +169,15 @@ export class ParleReplica {
 
   /** First half of a round: L inner steps; returns z^a for all-reduce #1. */
   innerLoop(): ParleInnerResult {
+    return drain(this.innerLoopSteps());
+  }
+
+  /**
+   * innerLoop() as a generator that pauses between inner steps (same operations, same order):
+   * a distributed worker drives it with event-loop turns in between, so the previous round's
+   * upload proceeds while it computes.
+   */
+  *innerLoopSteps(): Generator<number, ParleInnerResult, void> {
     this.alive();
     if (this.phase !== 'inner') throw new Error('parle: innerLoop() called twice without outerStep()');
     const m = this.model;
@@ -177,7 +186,7 @@ export class ParleReplica {
     const ilr = this.innerLr;
     m.copy(m.params, x);
     if (c.resetZ) m.copy(z, x);
-    const r = runInnerLoop(m, this.oracle, x, z, this.d, {
+    const r = yield* innerLoopSteps(m, this.oracle, x, z, this.d, {
       L: c.L,
       innerLr: ilr,
       coupling: this.couplings.gamma,
