@@ -8,7 +8,7 @@ import { evaluateModel, initialParameters } from '@deeprelax/core';
 import { evalBatches, loadDataset } from '@deeprelax/data';
 import { getModelSpec } from '@deeprelax/models';
 import { selectEngine } from '@deeprelax/runtime';
-import { Harness, redisAvailable, smallJob, valError, waitForEnd } from './helpers.js';
+import { freePort, Harness, redisAvailable, smallJob, valError, waitForEnd } from './helpers.js';
 
 const VAL = 1000;
 let untrained = 1;
@@ -26,12 +26,16 @@ before(async () => {
 
 type JobOverrides = Parameters<typeof smallJob>[0];
 
-/** Runs one job on a fresh coordinator with two worker processes; returns the finished job. */
+/**
+ * Runs one job on a fresh coordinator with two worker processes; returns the finished job and the
+ * coordinator's Prometheus metrics at its end.
+ */
 async function runTwoWorkerJob(name: string, job: JobOverrides) {
   const h = new Harness(name);
   let ok = false;
   try {
-    await h.startCoordinator({}, true);
+    const metricsPort = await freePort();
+    await h.startCoordinator({ DEEPRELAX_METRICS_PORT: String(metricsPort), DEEPRELAX_METRICS_ADDR: '127.0.0.1' }, true);
     h.startWorker('w0');
     h.startWorker('w1');
     const client = h.client();
@@ -39,8 +43,9 @@ async function runTwoWorkerJob(name: string, job: JobOverrides) {
     const end = await waitForEnd(client, submitted.id, 100_000);
     assert.equal(end.state, 'JOB_STATE_SUCCEEDED', `job ended ${end.state} ${end.error?.message ?? ''}\n${h.logs()}`);
     client.close();
+    const metrics = await (await fetch(`http://127.0.0.1:${metricsPort}/metrics`)).text();
     ok = true;
-    return end;
+    return { end, metrics };
   } finally {
     await h.cleanup(!ok);
   }
@@ -48,7 +53,7 @@ async function runTwoWorkerJob(name: string, job: JobOverrides) {
 
 test('2-worker synchronous Parle on MNIST: completes, x far better than untrained', { timeout: 120_000 }, async (t) => {
   if (!redis) return t.skip('no Redis at DEEPRELAX_TEST_REDIS_URL / 127.0.0.1:6379');
-  const end = await runTwoWorkerJob('parle', {
+  const { end, metrics } = await runTwoWorkerJob('parle', {
     algorithm: 'ALGORITHM_PARLE',
     epochs: 2,
     hyper: { innerSteps: 5, lr: { stepDecay: { lr0: 0.1, factor: 0.5, everyEpochs: 1 } } },
@@ -59,11 +64,20 @@ test('2-worker synchronous Parle on MNIST: completes, x far better than untraine
   assert.ok(err < 0.2, `Parle validation error ${err} should be < 20%`);
   assert.ok(err < untrained / 4, `Parle validation error ${err} vs untrained ${untrained}`);
   assert.equal(end.progress?.round, end.progress?.totalRounds);
+  // Both replicas were reduced into every round: as many rounds observed as the job has, none of
+  // them with fewer than 2 contributors (the histogram's le="1" bucket stays empty).
+  const sample = (re: RegExp) => Number(metrics.match(re)?.[1] ?? NaN);
+  const rounds = sample(/deeprelax_coordinator_round_contributors_count\{[^}]*algorithm="parle"[^}]*\} (\d+)/);
+  const alone = sample(/deeprelax_coordinator_round_contributors_bucket\{le="1",[^}]*algorithm="parle"[^}]*\} (\d+)/);
+  const sum = sample(/deeprelax_coordinator_round_contributors_sum\{[^}]*algorithm="parle"[^}]*\} (\d+)/);
+  assert.equal(rounds, Number(end.progress?.totalRounds), `rounds reduced\n${metrics}`);
+  assert.equal(alone, 0, 'rounds reduced with a single replica');
+  assert.equal(sum, 2 * rounds, 'contributions over all rounds');
 });
 
 test('2-worker asynchronous EASGD on MNIST: completes, x far better than untrained', { timeout: 120_000 }, async (t) => {
   if (!redis) return t.skip('no Redis at DEEPRELAX_TEST_REDIS_URL / 127.0.0.1:6379');
-  const end = await runTwoWorkerJob('easgd', {
+  const { end } = await runTwoWorkerJob('easgd', {
     algorithm: 'ALGORITHM_EASGD_ASYNC',
     epochs: 3,
     hyper: { lr: { constant: 0.1 }, tau: 4, alpha: 0.45 },
