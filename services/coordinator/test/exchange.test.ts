@@ -1,5 +1,6 @@
 // The exchange: rejected contributions never touch x (wrong size, bad checksum, stale round, NaN /
-// Inf values, wrong kind), asynchronous EASGD matches core's easgdApplyDeltas bit for bit, Parle's
+// Inf values, wrong kind), asynchronous EASGD matches core's easgdApplyDeltas bit for bit (also under
+// concurrent exchanges, and with a float16 wire), Parle's
 // two reductions are means, DESGD's centre step is core's, and a synchronous round with a silent
 // member closes at its deadline.
 import assert from 'node:assert/strict';
@@ -10,6 +11,8 @@ import {
   DataLossError,
   encodeTensors,
   chunkTensors,
+  fromFloat16Bits,
+  toFloat16Bits,
   InvalidArgumentError,
   tensorHeaders,
   toRpcError,
@@ -20,6 +23,12 @@ import { elasticDifference } from '../src/index.js';
 import { FakeWorker, fetchX, plus, randomVector, smallSpec, startTest, within, type TestCoordinator } from './helpers.js';
 
 const N = 101_770; // mlp 784-128-10
+
+function maxAbs(a: Float32Array, b: Float32Array): number {
+  let m = 0;
+  for (let i = 0; i < a.length; i++) m = Math.max(m, Math.abs(a[i]! - b[i]!));
+  return m;
+}
 
 async function startJob(c: TestCoordinator, spec: JobSpec, workers: number): Promise<FakeWorker[]> {
   const job = await c.jobs.submitJob({ minWorkers: workers, ...spec });
@@ -153,6 +162,32 @@ describe('exchange', () => {
     assert.ok(end.bytes.equals(Buffer.from(centre.buffer)), 'final x̃ = the Δ\'s applied in version order');
     await c.jobs.cancelJob(job);
     for (const w of [a!, b!]) await w.close();
+  });
+
+  test('float16 exchange: x^i arrives rounded to half, x̃ takes the float32 Δ, the reply carries Δ rounded to half', async () => {
+    const [a] = await startJob(c, smallSpec({ algorithm: 'ALGORITHM_EASGD_ASYNC', epochs: 5, maxWorkers: 1, exchangeDtype: 'DTYPE_FLOAT16' }, { alpha: 0.25 }), 1);
+    const job = a!.jobId;
+    const p0 = await a!.pull();
+    const start = await fetchX(c.jobs, job);
+    // PULL replies in the job's dtype too: x rounded to half.
+    const half = (v: Float32Array) => Float32Array.from(v, (e) => fromFloat16Bits(toFloat16Bits(e)));
+    assert.ok(Buffer.from(p0.byName.get('x')!.buffer).equals(Buffer.from(half(start.x).buffer)), 'PULL: x rounded to half');
+    const xi = randomVector(N, 77);
+    const r = await a!.client.exchange(
+      { jobId: job, workerId: a!.id, fencingToken: a!.token, kind: 'EXCHANGE_KIND_ASYNC', round: 0, phase: 0 },
+      [{ name: 'x', values: xi }],
+      { dtype: 'float16' },
+    );
+    const delta = elasticDifference(half(xi), start.x, 0.25);
+    const expected = Float32Array.from(start.x);
+    easgdApplyDeltas(expected, delta);
+    const now = await fetchX(c.jobs, job);
+    assert.ok(now.bytes.equals(Buffer.from(expected.buffer)), 'x̃ + α(half(x^i) − x̃), in float32');
+    const got = r.byName.get('elastic')!;
+    assert.ok(Buffer.from(got.buffer, got.byteOffset, got.byteLength).equals(Buffer.from(half(delta).buffer)), 'reply: Δ rounded to half');
+    assert.ok(maxAbs(xi, half(xi)) > 0, 'the replica is not exactly representable in half (the test would be vacuous)');
+    await c.jobs.cancelJob(job);
+    await a!.close();
   });
 
   test('sync EASGD: a stale round is rejected and x stays bit-identical; one of two silent -> closes at the deadline', async () => {
