@@ -105,7 +105,15 @@ export class Harness {
   }
 
   /** Starts the coordinator (main.ts) and waits for its health check. */
-  async startCoordinator(env: Record<string, string> = {}, redis = false): Promise<Child> {
+  /**
+   * Starts the coordinator and waits until it reports SERVING. `health` replaces the plaintext
+   * health check (e.g. one with TLS credentials).
+   */
+  async startCoordinator(
+    env: Record<string, string> = {},
+    redis = false,
+    health: () => Promise<string> = () => checkHealth(this.address, { deadlineMs: 1000 }),
+  ): Promise<Child> {
     if (!this.port) this.port = await freePort();
     if (redis) this.redisClient(); // so that cleanup() deletes this harness's keys
     const c = this.spawn('coordinator', serviceArgs('coordinator'), this.coordinatorEnv(env, redis));
@@ -113,7 +121,7 @@ export class Harness {
     for (;;) {
       if (!c.alive()) throw new Error(`coordinator exited while starting:\n${tail(c.log)}`);
       try {
-        if ((await checkHealth(this.address, { deadlineMs: 1000 })) === 'SERVING') return c;
+        if ((await health()) === 'SERVING') return c;
       } catch {
         /* not yet */
       }
