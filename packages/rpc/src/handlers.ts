@@ -140,14 +140,18 @@ function afterFlush(call: grpc.ServerDuplexStream<unknown, unknown>, fn: () => v
     fn();
     return;
   }
+  // Not 'error': bidiStream emits it by hand before grpc-js has ended the stream, so messages may
+  // still be queued. A cancelled call is destroyed, which emits 'close'.
   let done = false;
   const once = () => {
     if (done) return;
     done = true;
-    for (const e of ['finish', 'close', 'error', 'cancelled']) call.off(e, once);
+    call.off('finish', once);
+    call.off('close', once);
     fn();
   };
-  for (const e of ['finish', 'close', 'error', 'cancelled']) call.on(e, once);
+  call.on('finish', once);
+  call.on('close', once);
 }
 
 /**

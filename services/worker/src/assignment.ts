@@ -156,8 +156,8 @@ export class AssignmentRun {
     for (;;) {
       if (this.signal.aborted) return this.why();
       try {
-        const st = await runner.runRound(round, exchange, counters.steps);
-        failures = 0;
+        const st = await runner.runRound(round, exchange, counters.steps, this.signal);
+        if (st.confirmed) failures = 0;
         const t = performance.now();
         const wallS = (t - lastRoundEnd) / 1000;
         lastRoundEnd = t;

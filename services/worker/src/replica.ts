@@ -19,6 +19,7 @@ import {
   type Model,
   type OptimizerState,
   type ScopingSchedule,
+  type ParleInnerResult,
 } from '@deeprelax/core';
 import { TensorNames, type NamedTensor } from '@deeprelax/rpc';
 import type { DesgdPlan, EasgdPlan, JobPlan, ParlePlan } from './plan.js';
@@ -47,6 +48,12 @@ export interface RoundStats {
   /** Round to run next. */
   nextRound: number;
   stop: boolean;
+  /**
+   * Whether every exchange of some round has now been answered without error. false for a Parle
+   * round whose second exchange is still in flight (overlap) and that confirms no earlier round:
+   * the worker's count of failures in a row must not restart on it.
+   */
+  confirmed: boolean;
 }
 
 export interface ReplicaRunner {
@@ -56,7 +63,7 @@ export interface ReplicaRunner {
    * One round: inner steps and its exchanges. `localSteps`: inner steps this replica has taken in
    * this job so far (the async EASGD epoch clock).
    */
-  runRound(round: number, exchange: Exchanger, localSteps: number): Promise<RoundStats>;
+  runRound(round: number, exchange: Exchanger, localSteps: number, signal?: AbortSignal): Promise<RoundStats>;
   dispose(): void;
 }
 
@@ -80,12 +87,23 @@ function now(): number {
   return performance.now();
 }
 
-/** Runs a step generator to its end with an event-loop turn (I/O included) between steps. */
-async function driveYielding<R>(steps: Generator<unknown, R, void>): Promise<R> {
+/**
+ * Runs a step generator with an event-loop turn (I/O included) between steps. Returns its result
+ * and the time spent in those turns, or null when `abandon()` said so between two steps (the
+ * generator is closed then; its state is half a loop and must be reset).
+ */
+async function driveYielding<R>(steps: Generator<unknown, R, void>, abandon: () => boolean): Promise<{ value: R; yieldMs: number } | null> {
+  let yieldMs = 0;
   for (;;) {
     const r = steps.next();
-    if (r.done) return r.value;
+    if (r.done) return { value: r.value, yieldMs };
+    const t = now();
     await new Promise<void>((resolve) => setImmediate(resolve));
+    yieldMs += now() - t;
+    if (abandon()) {
+      steps.return(undefined as R);
+      return null;
+    }
   }
 }
 
@@ -143,7 +161,7 @@ class ParleRunner implements ReplicaRunner {
     this.replica = r;
   }
 
-  async runRound(round: number, exchange: Exchanger): Promise<RoundStats> {
+  async runRound(round: number, exchange: Exchanger, _localSteps = 0, signal?: AbortSignal): Promise<RoundStats> {
     const r = this.replica;
     if (!r) throw new Error('parle runner: reset() first');
     if (r.round !== round) {
@@ -160,19 +178,36 @@ class ParleRunner implements ReplicaRunner {
     const t0 = now();
     const prev = this.pending;
     this.pending = null;
-    // With a phase-1 upload in flight, give the event loop a turn between inner steps so it
-    // proceeds; the steps themselves are the same either way.
-    const inner = prev ? await driveYielding(r.innerLoopSteps()) : r.innerLoop();
-    let computeMs = now() - t0;
-    const stats = { steps: this.cfg.L, samples: inner.n, lossSum: inner.loss * this.cfg.L, correct: inner.correct, n: inner.n };
+    const nothing = { steps: 0, samples: 0, lossSum: 0, correct: 0, n: 0 };
+    let inner: ParleInnerResult;
+    let computeMs: number;
     if (prev) {
+      // A phase-1 upload is in flight: give the event loop a turn between inner steps so it
+      // proceeds (the steps themselves are the same). Stop early when its answer says stop or
+      // fails, or the assignment ends: the rest of this inner loop would be thrown away.
+      let settled: { stop: boolean } | 'error' | null = null;
+      prev.result.then(
+        (e) => (settled = { stop: e.stop }),
+        () => (settled = 'error'),
+      );
+      const done = await driveYielding(r.innerLoopSteps(), () => {
+        const s = settled as { stop: boolean } | 'error' | null;
+        return Boolean(signal?.aborted) || s === 'error' || (s !== null && s.stop);
+      });
+      computeMs = now() - t0 - (done?.yieldMs ?? 0);
       // The previous round must have closed before this one's first exchange. Its errors surface
       // here, as they would have at the end of the previous runRound (e.g. ABORTED: PULL).
       const e1 = await prev.result;
-      if (e1.stop) return { ...stats, steps: 0, samples: 0, lossSum: 0, correct: 0, n: 0, computeMs, nextRound: e1.round, stop: true };
+      if (e1.stop) return { ...nothing, computeMs, nextRound: e1.round, stop: true, confirmed: true };
+      if (!done) throw new Error('parle: the assignment ended during the inner loop');
+      inner = done.value;
+    } else {
+      inner = r.innerLoop();
+      computeMs = now() - t0;
     }
+    const stats = { steps: this.cfg.L, samples: inner.n, lossSum: inner.loss * this.cfg.L, correct: inner.correct, n: inner.n };
     const e0 = await exchange('sync', round, 0, [{ name: TensorNames.z, values: inner.z }], [TensorNames.meanZ]);
-    if (e0.stop) return { ...stats, computeMs, nextRound: e0.round, stop: true };
+    if (e0.stop) return { ...stats, computeMs, nextRound: e0.round, stop: true, confirmed: prev !== null };
     const meanZ = e0.tensors.get(TensorNames.meanZ);
     if (!meanZ) throw new Error('parle: the phase-0 reply has no mean_z');
     const t1 = now();
@@ -183,10 +218,11 @@ class ParleRunner implements ReplicaRunner {
       // Not awaited here: handled (and its rejection observed) by the next runRound.
       e1.catch(() => {});
       this.pending = { round, result: e1 };
-      return { ...stats, computeMs, nextRound: round + 1, stop: false };
+      // This round is not confirmed until its phase 1 is answered; the previous one now is.
+      return { ...stats, computeMs, nextRound: round + 1, stop: false, confirmed: prev !== null };
     }
     const done = await e1;
-    return { ...stats, computeMs, nextRound: done.round, stop: done.stop };
+    return { ...stats, computeMs, nextRound: done.round, stop: done.stop, confirmed: true };
   }
 
   dispose(): void {
@@ -254,7 +290,7 @@ class EasgdRunner implements ReplicaRunner {
       if (!ctr) throw new Error('easgd: the sync reply has no center');
       centre = ctr;
     }
-    if (next.stop) return { steps: 0, samples: 0, lossSum: 0, correct: 0, n: 0, computeMs: 0, nextRound: next.round, stop: true };
+    if (next.stop) return { steps: 0, samples: 0, lossSum: 0, correct: 0, n: 0, computeMs: 0, nextRound: next.round, stop: true, confirmed: true };
     const t0 = now();
     for (let s = 0; s < c.tau; s++) {
       w.lr = this.lr.lrAt(Math.floor((t0Steps + s) / this.nb) + 1);
@@ -265,7 +301,7 @@ class EasgdRunner implements ReplicaRunner {
     }
     computeMs += now() - t0;
     // Sync: the next round; async: the version of x after this update (sent with the next exchange).
-    return { steps: c.tau, samples: n, lossSum, correct, n, computeMs, nextRound: next.round, stop: false };
+    return { steps: c.tau, samples: n, lossSum, correct, n, computeMs, nextRound: next.round, stop: false, confirmed: true };
   }
 
   dispose(): void {
@@ -323,7 +359,7 @@ class DesgdRunner implements ReplicaRunner {
       if (!x) throw new Error('desgd: the reply has no x');
       this.x = x;
     }
-    return { steps: this.cfg.L, samples: r.n, lossSum: r.loss * this.cfg.L, correct: r.correct, n: r.n, computeMs, nextRound: e.round, stop: e.stop };
+    return { steps: this.cfg.L, samples: r.n, lossSum: r.loss * this.cfg.L, correct: r.correct, n: r.n, computeMs, nextRound: e.round, stop: e.stop, confirmed: true };
   }
 
   dispose(): void {

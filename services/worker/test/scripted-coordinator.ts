@@ -6,6 +6,7 @@ import { meanOf } from '@deeprelax/core';
 import {
   AbortedError,
   FailedPreconditionError,
+  InvalidArgumentError,
   TensorNames,
   createRpcServer,
   exchangeHandler,
@@ -28,6 +29,8 @@ export interface ScriptOptions {
   port?: number;
   /** Fail the Nth exchange (1-based, counting all exchanges) with this error. */
   failExchange?: { n: number; error: 'aborted' | 'lease' };
+  /** Reject every Parle phase-1 contribution as non-finite (INVALID_ARGUMENT). */
+  rejectPhase1?: boolean;
 }
 
 export interface Script {
@@ -125,6 +128,7 @@ export async function startScriptedCoordinator(o: ScriptOptions): Promise<Script
           const z = byName.get(TensorNames.z)!;
           return { reply: { jobId: 'job-1', round, phase: 0, contributors: 1 }, tensors: [{ name: TensorNames.meanZ, values: mean([z]) }] };
         }
+        if (o.rejectPhase1) throw new InvalidArgumentError(null, 'x^a has a non-finite value', { reason: 'non-finite' });
         x = Float32Array.from(mean([byName.get(TensorNames.x)!]));
         const directive = close();
         return { reply: { jobId: 'job-1', round, phase: 1, contributors: 1, directive } };

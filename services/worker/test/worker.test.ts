@@ -145,6 +145,27 @@ test('an ABORTED round makes the worker PULL and carry on to the end', async () 
   }
 });
 
+for (const overlapExchange of [false, true]) {
+test(`a worker gives an assignment up after 3 rejected rounds in a row, then leaves (overlapExchange ${overlapExchange})`, async () => {
+  // With the upload overlapped, a round looks done before its second exchange is answered; the
+  // count of failures in a row must not restart on such a round.
+  const x0 = initialParameters(getModelSpec('mlp'), SEED);
+  const coord = await startScriptedCoordinator({ spec, x0, totalRounds: 1000, rejectPhase1: true });
+  const w = await startWorker(workerConfig(coord.address, { engine: 'tfjs', overlapExchange }), { logger: log, processMetrics: false });
+  try {
+    const t0 = Date.now();
+    while (coord.leaves.length === 0 && Date.now() - t0 < 60_000) await new Promise((r) => setTimeout(r, 50));
+    assert.ok(coord.leaves.length >= 1, 'the worker left after repeated rejections');
+    const phase1 = coord.exchanges.filter((e) => e.kind === 'EXCHANGE_KIND_SYNC' && e.phase === 1).length;
+    assert.equal(phase1, 4, 'the first try and 3 retries (PULL in between), then it gives up');
+    assert.equal(coord.exchanges.filter((e) => e.kind === 'EXCHANGE_KIND_PULL').length, 4);
+  } finally {
+    await w.stop('test over');
+    await coord.close();
+  }
+});
+}
+
 test('a lost lease (FAILED_PRECONDITION) makes the worker register again and finish the job', async () => {
   const x0 = initialParameters(getModelSpec('mlp'), SEED);
   const coord = await startScriptedCoordinator({ spec, x0, totalRounds: 4, failExchange: { n: 3, error: 'lease' } });
