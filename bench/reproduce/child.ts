@@ -3,6 +3,7 @@
 // finished. If the parent goes away the run is abandoned (it leaves no file, so the next invocation
 // runs the cell again).
 import { runCell, type CellJob, type CellMessage } from './cell.js';
+import { runClusterCell } from './cluster-cell.js';
 
 if (!process.send) {
   process.stderr.write('bench/reproduce/child.ts is started by run.ts (it needs an IPC channel)\n');
@@ -16,7 +17,7 @@ let finishing = false;
 // engine keeps open; a disconnect we did not ask for means the parent is gone.
 process.on('disconnect', () => process.exit(finishing ? Number(process.exitCode ?? 0) : 3));
 process.once('message', (job: CellJob) => {
-  runCell(job, send)
+  (job.cell.runner === 'cluster' ? runClusterCell(job, send) : runCell(job, send))
     .then(() => {
       finishing = true;
       process.disconnect();

@@ -53,6 +53,13 @@ export interface PlanOptions {
   set: SetOverride[];
   /** Stop a run once its validation error reaches the model's target (the distributed table). */
   stopAtTarget: boolean;
+  /**
+   * Run the distributed entries (parle:n, easgd:n, ...) on a local cluster (coordinator and n
+   * worker processes, cluster-cell.ts) instead of core's one-process simulation.
+   */
+  cluster?: boolean;
+  /** Evaluation interval of cluster runs, in epochs per replica (default: the preset's evalEvery). */
+  clusterEvalEvery?: number;
   targets: Record<string, number>;
   dataDir?: string;
 }
@@ -82,6 +89,10 @@ export interface CellSpec {
   testLimit?: number;
   /** Stop once valError <= this (fraction), if set. */
   stopAtError?: number;
+  /** 'cluster': run by cluster-cell.ts on real processes; absent: in one process (cell.ts). */
+  runner?: 'cluster';
+  /** Evaluation interval of a cluster run, epochs per replica. */
+  clusterEvalEvery?: number;
   /** Accounting, exact (from the optimizer itself): */
   trainSize: number;
   stepsPerEpoch: number;
@@ -214,8 +225,13 @@ export function cellSpec(o: PlanOptions, model: string, entryId: string, seed: n
     epochs = e.epochs;
     sources.push('bench: HEAT dr-compat with the HEAT class defaults g0 = 10, g1 = 0; [guess] ESGD lr schedule and epochs');
   }
+  const onCluster = Boolean(o.cluster) && entry.replicas !== undefined;
+  if (onCluster && o.scale !== 'unit') throw new PlanError(`${entry.id}: cluster runs use the services' MNIST scaling (unit); --scale ${o.scale} is for one-process runs`);
   for (const s of o.set) {
     if (!matches(s.target, entry)) continue;
+    if (onCluster && s.field !== 'lrSchedule') {
+      throw new PlanError(`--set ${s.target}.${s.field}: a cluster run takes the coordinator's preset; only lrSchedule (and --epochs) carry over`);
+    }
     if (s.field === 'lrSchedule') lrSchedule = asLrSchedule(s.value, `--set ${s.target}.lrSchedule`);
     else if (s.field === 'algorithm') throw new PlanError('--set cannot change the algorithm');
     else opt[s.field] = s.value;
@@ -261,6 +277,7 @@ export function cellSpec(o: PlanOptions, model: string, entryId: string, seed: n
     trainLimit: o.trainLimit,
     testLimit: o.testLimit,
     stopAtError,
+    ...(onCluster ? { runner: 'cluster', clusterEvalEvery: o.clusterEvalEvery ?? p.evalEvery } : {}),
   };
   const hash = createHash('sha256').update(canonicalJson(identity)).digest('hex').slice(0, 10);
   return {
@@ -285,6 +302,7 @@ export function cellSpec(o: PlanOptions, model: string, entryId: string, seed: n
     trainLimit: o.trainLimit,
     testLimit: o.testLimit,
     stopAtError,
+    ...(onCluster ? { runner: 'cluster' as const, clusterEvalEvery: o.clusterEvalEvery ?? p.evalEvery } : {}),
     trainSize,
     stepsPerEpoch,
     gradCallsPerStep: probe.gradCallsPerStep,

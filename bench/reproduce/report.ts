@@ -61,6 +61,8 @@ export interface CellSummary {
   label: string;
   algorithm: string;
   replicas: number;
+  /** Run on a local cluster of processes (cluster-cell.ts) rather than simulated in one process. */
+  cluster: boolean;
   seedsPlanned: number;
   seedsDone: number;
   diverged: number;
@@ -152,7 +154,7 @@ function finalOf(runs: RunRecord[]): AtValue | null {
   return { ...s, at: stat(lasts.map((p) => p.effectiveEpochs)).mean, epoch: stat(lasts.map((p) => p.epoch)).mean };
 }
 
-function timeToTarget(runs: RunRecord[], target: number, replicas: number): Omit<TargetTime, 'speedupVsSgd' | 'projectedSpeedupVsSgd'> {
+function timeToTarget(runs: RunRecord[], target: number, replicas: number, cluster: boolean): Omit<TargetTime, 'speedupVsSgd' | 'projectedSpeedupVsSgd'> {
   const secs: number[] = [];
   const proj: number[] = [];
   const ees: number[] = [];
@@ -171,7 +173,8 @@ function timeToTarget(runs: RunRecord[], target: number, replicas: number): Omit
   return {
     reached: secs.length,
     seconds: secs.length ? stat(secs) : null,
-    projectedParallelSeconds: secs.length ? stat(proj) : null,
+    // A cluster run's replicas already ran in parallel: nothing to project.
+    projectedParallelSeconds: secs.length && !cluster ? stat(proj) : null,
     effectiveEpochs: ees.length ? stat(ees) : null,
   };
 }
@@ -200,6 +203,7 @@ export function summarize(ctx: ReportContext): CellSummary[] {
       label: c0.label,
       algorithm: c0.algorithm,
       replicas: c0.replicas,
+      cluster: c0.runner === 'cluster',
       seedsPlanned: cells.length,
       seedsDone: runs.length,
       diverged: runs.filter((r) => r.status === 'diverged').length,
@@ -219,7 +223,7 @@ export function summarize(ctx: ReportContext): CellSummary[] {
     };
     const target = ctx.targets[c0.model];
     if (ctx.table === 'dist' && target !== undefined) {
-      s.target = { error: 100 * target, time: { ...timeToTarget(runs, target, c0.replicas), speedupVsSgd: null, projectedSpeedupVsSgd: null } };
+      s.target = { error: 100 * target, time: { ...timeToTarget(runs, target, c0.replicas, c0.runner === 'cluster'), speedupVsSgd: null, projectedSpeedupVsSgd: null } };
     }
     out.push(s);
   }
@@ -308,6 +312,10 @@ function table1Markdown(ctx: ReportContext, cells: CellSummary[]): string {
   return L.join('\n');
 }
 
+function runnerLabel(s: CellSummary): string {
+  return s.cluster ? `${s.label} (cluster)` : s.replicas > 1 ? `${s.label} (simulated)` : s.label;
+}
+
 function distMarkdown(ctx: ReportContext, cells: CellSummary[]): string {
   const L: string[] = [];
   L.push('# Time to target validation error: distributed modes against single-process SGD and ESGD', '');
@@ -316,22 +324,23 @@ function distMarkdown(ctx: ReportContext, cells: CellSummary[]): string {
   const sec = (s: Stat | null | undefined) => (s ? `${s.mean.toFixed(0)} s${s.std === null ? '' : ` ± ${s.std.toFixed(0)}`}` : 'not reached');
   for (const s of cells) {
     if (s.seedsDone === 0) {
-      L.push(`| ${s.model} | ${s.label} | ${s.target ? `${f2(s.target.error)}%` : '—'} | not run | — | — | — | — | — | — | — |`);
+      L.push(`| ${s.model} | ${runnerLabel(s)} | ${s.target ? `${f2(s.target.error)}%` : '—'} | not run | — | — | — | — | — | — | — |`);
       continue;
     }
     const t = s.target;
     L.push(
-      `| ${s.model} | ${s.label} | ${t ? `${f2(t.error)}%` : '—'} | ${t ? `${t.time.reached}/${s.seedsDone}` : '—'} | ${sec(t?.time.seconds)} | ` +
-        `${s.replicas > 1 ? sec(t?.time.projectedParallelSeconds) : '(one process)'} | ${t?.time.effectiveEpochs ? roundAt(t.time.effectiveEpochs.mean) : '—'} | ` +
+      `| ${s.model} | ${runnerLabel(s)} | ${t ? `${f2(t.error)}%` : '—'} | ${t ? `${t.time.reached}/${s.seedsDone}` : '—'} | ${sec(t?.time.seconds)} | ` +
+        `${s.cluster ? '(measured)' : s.replicas > 1 ? sec(t?.time.projectedParallelSeconds) : '(one process)'} | ${t?.time.effectiveEpochs ? roundAt(t.time.effectiveEpochs.mean) : '—'} | ` +
         `${t?.time.speedupVsSgd ? `${t.time.speedupVsSgd.toFixed(2)}×` : '—'} | ${s.replicas > 1 && t?.time.projectedSpeedupVsSgd ? `${t.time.projectedSpeedupVsSgd.toFixed(2)}×` : '—'} | ` +
         `${formatAt(s.reported)} | ${s.meanSamplesPerSecond === null ? '—' : Math.round(s.meanSamplesPerSecond)} |`,
     );
   }
   L.push('', '## How the numbers are defined', '');
   L.push(
-    '- **wall-clock to target**: seconds from the start of training (evaluations included) to the first evaluation (one per epoch) at or below the target; mean ± std over the seeds that reached it.',
-    "- the distributed algorithms run as core's one-process simulations: their replicas take turns on one core, so the measured time is the total compute of all replicas. **projected** divides the training time (evaluations excluded) by the replica count, as if each replica had its own core with free exchanges; it is a projection, not a measurement.",
-    '- evaluations happen at epoch ends only, so a run that crosses the target mid-epoch is credited at the end of that epoch (a Parle epoch is L = 25 effective epochs).',
+    '- **wall-clock to target**: seconds from the start of training (evaluations included) to the first evaluation at or below the target; mean ± std over the seeds that reached it.',
+    "- **(cluster)**: run on this machine as the system runs: the coordinator and one worker process per replica, exchanging over gRPC on loopback (`--cluster`); the time is the job's own wall-clock, with the coordinator's evaluations of x running alongside training. Evaluations every `--cluster-eval-every` epochs per replica.",
+    "- **(simulated)**: core's one-process simulation: the replicas take turns on one core, so the measured time is the total compute of all replicas. **projected** divides its training time (evaluations excluded) by the replica count, as if each replica had its own core with free exchanges; it is a projection, not a measurement.",
+    '- one-process and simulated runs are evaluated at epoch ends only, so a run that crosses the target mid-epoch is credited at the end of that epoch (a Parle epoch is L = 25 effective epochs).',
   );
   return L.join('\n');
 }

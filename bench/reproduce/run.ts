@@ -39,6 +39,9 @@ const USAGE = `usage: node --conditions=deeprelax-src --import tsx bench/reprodu
   --batch-size m, --train-limit n, --test-limit n
   --set target.field=json    optimizer override, target = algorithm, entry (parle:2) or *
   --stop-at-target / --no-stop-at-target   stop at 1.2% / 0.6% (default: on for --table dist)
+  --cluster                  run the distributed entries on a local cluster (coordinator + n worker
+                             processes over gRPC) instead of the one-process simulation
+  --cluster-eval-every E     evaluation interval of cluster runs, in epochs per replica (default 1)
   --data-dir DIR             CIFAR-10 binary directory (allcnn)
   --progress-every S         seconds between progress lines (default 30; --quick: 5)
   --quick                    1 seed, 2 epochs, 512 training / 1000 test samples
@@ -157,6 +160,8 @@ async function main(): Promise<number> {
         set: { type: 'string', multiple: true },
         'stop-at-target': { type: 'boolean' },
         'no-stop-at-target': { type: 'boolean' },
+        cluster: { type: 'boolean', default: false },
+        'cluster-eval-every': { type: 'string' },
         'data-dir': { type: 'string' },
         'progress-every': { type: 'string' },
         quick: { type: 'boolean', default: false },
@@ -199,7 +204,10 @@ async function main(): Promise<number> {
     stopAtTarget: v['stop-at-target'] ? true : v['no-stop-at-target'] ? false : table === 'dist',
     targets: DIST_TARGETS,
     dataDir: v['data-dir'],
+    cluster: v.cluster === true,
+    clusterEvalEvery: v['cluster-eval-every'] === undefined ? undefined : Number(v['cluster-eval-every']),
   };
+  if (opts.clusterEvalEvery !== undefined && !(opts.clusterEvalEvery > 0)) fail('--cluster-eval-every must be > 0');
   // (not "dist": the repository ignores every dist/ folder)
   const out = v.out ?? join('bench', 'results', `${table === 'dist' ? 'distributed' : table}${quick ? '-quick' : ''}`);
   const parallel = posInt(v.parallel, '--parallel') ?? 1;
@@ -230,6 +238,7 @@ async function main(): Promise<number> {
     'train / test samples': `${opts.trainLimit ?? 'all'} / ${opts.testLimit ?? 'all'}`,
     overrides: opts.set.map((s) => `${s.target}.${s.field}=${JSON.stringify(s.value)}`).join(' ') || 'none',
     'stop at target': opts.stopAtTarget,
+    runner: opts.cluster ? `distributed entries on a local cluster (eval every ${opts.clusterEvalEvery ?? 'preset'} epochs)` : 'one process (simulation)',
   };
 
   mkdirSync(out, { recursive: true });

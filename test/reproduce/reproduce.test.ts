@@ -131,7 +131,37 @@ test('dist table: Parle n=2 next to SGD, with a time-to-target table', () => {
     for (const c of results.cells) assert.equal(c.target.error, 0.6);
     const md = readFileSync(join(out, 'table.md'), 'utf8');
     assert.match(md, /^# Time to target validation error/);
-    assert.match(md, /\| lenet \| Parle n=2 \| 0\.60% \| [01]\/1 \|/);
+    assert.match(md, /\| lenet \| Parle n=2 \(simulated\) \| 0\.60% \| [01]\/1 \|/);
+  } finally {
+    rmSync(out, { recursive: true, force: true });
+  }
+});
+
+test('dist table on a local cluster: Parle n=2 runs as a coordinator and 2 worker processes', () => {
+  const out = mkdtempSync(join(tmpdir(), 'dr-reproduce-cluster-'));
+  try {
+    const r = bench(
+      [...TINY, '--table', 'dist', '--models', 'mnistfc', '--algos', 'parle:2', '--train-limit', '512', '--cluster', '--cluster-eval-every', '0.5', '--no-stop-at-target', '--out', out],
+      240_000,
+    );
+    assert.equal(r.code, 0, r.stderr);
+    const [file] = runFiles(out);
+    const run = JSON.parse(readFileSync(join(out, 'runs', file!), 'utf8')) as RunRecord;
+    assert.equal(run.cell.runner, 'cluster');
+    assert.equal(run.status, 'completed');
+    assert.match(run.engine.description, /coordinator \+ 2 worker processes/);
+    // 512 samples / batch 128 = 4 rounds per epoch; evaluated every half epoch by the coordinator.
+    assert.deepEqual(run.curve.map((p) => p.epoch), [0.5, 1]);
+    assert.deepEqual(run.curve.map((p) => p.effectiveEpochs), [12.5, 25]);
+    assert.equal(run.gradCalls, 4 * run.cell.gradCallsPerStep);
+    for (const p of run.curve) assert.ok(p.valError !== null && p.valError >= 0 && p.valError <= 1 && p.wallMs > 0);
+    assert.ok(run.curve[1]!.wallMs > run.curve[0]!.wallMs);
+    const md = readFileSync(join(out, 'table.md'), 'utf8');
+    assert.match(md, /\| mnistfc \| Parle n=2 \(cluster\) \| 1\.20% \| 0\/1 \| not reached \| \(measured\) \|/);
+    // A cluster run takes the coordinator's preset: optimizer overrides other than the lr are refused.
+    const refused = bench([...TINY, '--table', 'dist', '--algos', 'parle:2', '--cluster', '--set', 'parle.L=5', '--dry-run']);
+    assert.equal(refused.code, 2);
+    assert.match(refused.stderr, /only lrSchedule/);
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
