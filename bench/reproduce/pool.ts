@@ -67,7 +67,7 @@ export function runPool(cells: CellSpec[], o: PoolOptions): Promise<PoolResult> 
   const statusLine = () => {
     const parts = [...running.values()].map((r) => {
       const frac = r.gradCalls / r.cell.totalGradCalls;
-      return `${cellName(r.cell)} ep ${r.epoch}/${r.cell.epochs} (${(100 * frac).toFixed(0)}%) err ${pct(r.lastValError)}`;
+      return `${cellName(r.cell)} ep ${Number.isInteger(r.epoch) ? r.epoch : r.epoch.toFixed(2)}/${r.cell.epochs} (${(100 * frac).toFixed(0)}%) err ${pct(r.lastValError)}`;
     });
     const pending = (r: Running): PendingWork => ({ cell: r.cell, doneGradCalls: r.gradCalls, doneEvals: r.evals });
     const est = estimate(o.rates, [...running.values()].map(pending), queue.map((cell) => ({ cell, doneGradCalls: 0 })), o.parallel);
