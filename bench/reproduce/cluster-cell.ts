@@ -81,6 +81,12 @@ export async function runClusterCell(job: CellJob, emit: (m: CellMessage) => voi
       DEEPRELAX_WORKER_NAME: `${cell.key}-w${i}`,
     }),
   );
+  // If this process is made to exit mid-run (run.ts interrupted: the child exits on disconnect
+  // without unwinding), take the cluster down with it rather than leave it training.
+  const killAll = () => {
+    for (const p of [coord.proc, ...workers]) if (p.proc.exitCode === null) p.proc.kill('SIGKILL');
+  };
+  process.once('exit', killAll);
   const jobs = new JobsClient(coord.address);
   try {
     const submitted = await jobs.submitJob(clusterJobSpec(job));
@@ -177,5 +183,6 @@ export async function runClusterCell(job: CellJob, emit: (m: CellMessage) => voi
     jobs.close();
     await Promise.all(workers.map((w) => w.stop()));
     await coord.stop();
+    process.off('exit', killAll);
   }
 }
