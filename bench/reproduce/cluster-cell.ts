@@ -81,12 +81,18 @@ export async function runClusterCell(job: CellJob, emit: (m: CellMessage) => voi
       DEEPRELAX_WORKER_NAME: `${cell.key}-w${i}`,
     }),
   );
-  // If this process is made to exit mid-run (run.ts interrupted: the child exits on disconnect
-  // without unwinding), take the cluster down with it rather than leave it training.
+  // If this process is made to exit mid-run (run.ts interrupted sends SIGTERM; a lost parent makes
+  // child.ts exit on disconnect), take the cluster down with it rather than leave it training.
   const killAll = () => {
     for (const p of [coord.proc, ...workers]) if (p.proc.exitCode === null) p.proc.kill('SIGKILL');
   };
+  const onSignal = (sig: NodeJS.Signals) => {
+    killAll();
+    process.exit(sig === 'SIGINT' ? 130 : 143);
+  };
   process.once('exit', killAll);
+  process.once('SIGTERM', onSignal);
+  process.once('SIGINT', onSignal);
   const jobs = new JobsClient(coord.address);
   try {
     const submitted = await jobs.submitJob(clusterJobSpec(job));
@@ -184,5 +190,7 @@ export async function runClusterCell(job: CellJob, emit: (m: CellMessage) => voi
     await Promise.all(workers.map((w) => w.stop()));
     await coord.stop();
     process.off('exit', killAll);
+    process.off('SIGTERM', onSignal);
+    process.off('SIGINT', onSignal);
   }
 }
