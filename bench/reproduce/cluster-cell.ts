@@ -9,8 +9,8 @@
 // simulated cell uses); the cell's epochs, seed, batch size and learning-rate schedule are sent
 // with the job. Other optimizer overrides (--set) do not carry over and are refused by plan.ts.
 import { cpus, loadavg } from 'node:os';
-import type { LrScheduleSpec } from '@deeprelax/core';
-import { isTerminalJobState, JobsClient, type Algorithm, type JobSpec, type LrSchedule } from '@deeprelax/rpc';
+import { lrWireOf } from '@deeprelax/coordinator';
+import { isTerminalJobState, JobsClient, type Algorithm, type JobSpec } from '@deeprelax/rpc';
 import { spawnService, startCoordinator } from '../distributed/common.js';
 import type { CellJob, CellMessage } from './cell.js';
 import { RUN_SCHEMA, writeRun, type CurvePoint, type RunRecord } from './store.js';
@@ -31,18 +31,6 @@ export function clusterAlgorithm(algorithm: string, async: boolean): Algorithm {
   }
 }
 
-/** core's lr schedule as the wire's. */
-export function lrScheduleToWire(s: LrScheduleSpec): LrSchedule {
-  switch (s.kind) {
-    case 'constant':
-      return { constant: s.lr };
-    case 'piecewise':
-      return { piecewise: { rows: s.rows.map(([lastEpoch, lr]) => ({ lastEpoch, lr })) } };
-    case 'step':
-      return { stepDecay: { lr0: s.lr0, factor: s.factor, everyEpochs: s.every } };
-  }
-}
-
 /** The job a cluster cell submits. */
 export function clusterJobSpec(job: CellJob): JobSpec {
   const { cell } = job;
@@ -60,7 +48,7 @@ export function clusterJobSpec(job: CellJob): JobSpec {
     evalInterval: { epochs: cell.clusterEvalEvery ?? cell.evalEvery },
     checkpointInterval: { seconds: 86_400 },
     // EASGD's α = 0.9/p is the bench's choice (plan.ts), not the preset's: send it.
-    hyper: { batchSize: cell.batchSize, lr: lrScheduleToWire(cell.lrSchedule), ...(typeof opt.alpha === 'number' ? { alpha: opt.alpha } : {}) },
+    hyper: { batchSize: cell.batchSize, lr: lrWireOf(cell.lrSchedule), ...(typeof opt.alpha === 'number' ? { alpha: opt.alpha } : {}) },
   };
 }
 

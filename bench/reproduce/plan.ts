@@ -226,6 +226,8 @@ export function cellSpec(o: PlanOptions, model: string, entryId: string, seed: n
     sources.push('bench: HEAT dr-compat with the HEAT class defaults g0 = 10, g1 = 0; [guess] ESGD lr schedule and epochs');
   }
   const onCluster = Boolean(o.cluster) && entry.replicas !== undefined;
+  // Part of the identity (and so of the hash) only for cluster cells: other cells keep their keys.
+  const cluster = onCluster ? { runner: 'cluster' as const, clusterEvalEvery: o.clusterEvalEvery ?? p.evalEvery } : {};
   if (onCluster && o.scale !== 'unit') throw new PlanError(`${entry.id}: cluster runs use the services' MNIST scaling (unit); --scale ${o.scale} is for one-process runs`);
   for (const s of o.set) {
     if (!matches(s.target, entry)) continue;
@@ -277,7 +279,7 @@ export function cellSpec(o: PlanOptions, model: string, entryId: string, seed: n
     trainLimit: o.trainLimit,
     testLimit: o.testLimit,
     stopAtError,
-    ...(onCluster ? { runner: 'cluster', clusterEvalEvery: o.clusterEvalEvery ?? p.evalEvery } : {}),
+    ...cluster,
   };
   const hash = createHash('sha256').update(canonicalJson(identity)).digest('hex').slice(0, 10);
   return {
@@ -302,7 +304,7 @@ export function cellSpec(o: PlanOptions, model: string, entryId: string, seed: n
     trainLimit: o.trainLimit,
     testLimit: o.testLimit,
     stopAtError,
-    ...(onCluster ? { runner: 'cluster' as const, clusterEvalEvery: o.clusterEvalEvery ?? p.evalEvery } : {}),
+    ...cluster,
     trainSize,
     stepsPerEpoch,
     gradCallsPerStep: probe.gradCallsPerStep,

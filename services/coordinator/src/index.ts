@@ -10,6 +10,7 @@ export {
   encodeSpec,
   decodeSpec,
   lrSpecOf,
+  lrWireOf,
   scopingSpecOf,
   epochAt,
   effectiveEpochAt,
