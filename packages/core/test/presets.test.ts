@@ -10,6 +10,7 @@ import {
   presetWith,
   TickBatchSource,
   type EsgdConfig,
+  type HjConfig,
   type SgdConfig,
 } from '@deeprelax/core';
 import { quadModel } from './helpers.js';
@@ -53,6 +54,20 @@ test('SGD presets: MNIST 0.1/0.02/0.004 for 100 epochs; All-CNN ÷5 every 60 epo
   assert.equal((a.optimizer as SgdConfig).weightDecay, 1e-3);
   const sa = makeLrSchedule(a.lrSchedule);
   assert.deepEqual([60, 61, 121, 181].map((e) => sa.lrAt(e)), [0.1, 0.02, 0.004, 0.0008]);
+});
+
+test("HJ presets: L = 10 on LeNet with the L = 20 lr schedule stretched to the same effective epochs", () => {
+  const m = preset('hj', 'mnistfc');
+  const l = preset('hj', 'lenet');
+  assert.equal((m.optimizer as HjConfig).L, 20);
+  assert.equal((l.optimizer as HjConfig).L, 10);
+  assert.equal(l.epochs, 10);
+  // lr per effective epoch (epoch × L) is the same function for both L, so only the evaluation grid moves.
+  const sm = makeLrSchedule(preset('hj', 'lenet').lrSchedule);
+  const s20 = makeLrSchedule({ kind: 'piecewise', rows: [[2, 0.1], [4, 0.02], [5, 0.004]] });
+  for (let eff = 10; eff <= 100; eff += 10) {
+    assert.equal(sm.lrAt(eff / 10), s20.lrAt(Math.ceil(eff / 20)), `lr at ${eff} effective epochs`);
+  }
 });
 
 test('every (algorithm, network) preset builds an optimizer that takes finite steps', () => {
