@@ -7,3 +7,4 @@ export * from './schedules/index.js';
 export * from './algorithms/index.js';
 export * from './training/index.js';
 export * from './presets.js';
+export * from './finite.js';

@@ -2,6 +2,7 @@
 // (IEEE binary16) and bfloat16, both converted with round-to-nearest-even and correct handling of
 // overflow (-> +-Inf), subnormals, signed zeros, Inf and NaN.
 import { endianness } from 'node:os';
+import { firstNonFinite } from '@deeprelax/core';
 import { DType, type DType__Output } from './generated/deeprelax/v1/DType.js';
 import { InvalidArgumentError } from './errors.js';
 
@@ -199,13 +200,10 @@ export function decodeTensor(bytes: Uint8Array, dtype: WireDType = 'float32', ou
  * `values` holds a NaN or an infinity.
  */
 export function assertFinite(values: Float32Array, field: string, what = 'tensor'): void {
-  for (let i = 0; i < values.length; i++) {
-    const v = values[i]!;
-    // v - v is 0 for finite v and NaN for +-Inf and NaN.
-    if (v - v !== 0) {
-      throw new InvalidArgumentError(field, `${what} has a non-finite value (${v}) at index ${i}`, {
-        reason: 'non-finite',
-      });
-    }
+  const i = firstNonFinite(values);
+  if (i >= 0) {
+    throw new InvalidArgumentError(field, `${what} has a non-finite value (${values[i]}) at index ${i}`, {
+      reason: 'non-finite',
+    });
   }
 }

@@ -2,12 +2,11 @@
 // host vectors: the current x is never written; each function returns a new array (and the caller
 // swaps it in only when it is finite). The arithmetic is core's (meanOf, easgdApplyDeltas,
 // localEntropyCentreStep), so the coordinator and the one-process simulations agree.
-import { easgdApplyDeltas, localEntropyCentreStep, meanOf } from '@deeprelax/core';
+import { allFiniteValues, easgdApplyDeltas, localEntropyCentreStep, meanOf } from '@deeprelax/core';
 
 /** True when every value is finite. */
 export function allFinite(v: Float32Array): boolean {
-  for (let i = 0; i < v.length; i++) if (!Number.isFinite(v[i])) return false;
-  return true;
+  return allFiniteValues(v);
 }
 
 /** Parle's reductions (mean of z^a, mean of x^a): the float32 mean, accumulated in double. */

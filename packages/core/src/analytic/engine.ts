@@ -23,6 +23,7 @@ import { initialParameters } from '../init.js';
 import { Rng } from '../rng.js';
 import { layoutOf, type ModelSpec } from '../spec.js';
 import type { Objective } from './objectives.js';
+import { allFiniteValues } from '../finite.js';
 
 const GRAD_NOISE_STREAM = 0x6e01;
 const ADD_NOISE_STREAM = 0xadd0;
@@ -212,9 +213,7 @@ export class AnalyticModel implements Model {
   }
 
   allFinite(a: Vec): boolean {
-    const x = this.d(a);
-    for (let i = 0; i < x.length; i++) if (!Number.isFinite(x[i])) return false;
-    return true;
+    return allFiniteValues(this.d(a));
   }
 
   read(v: Vec): Float32Array {

@@ -1,6 +1,7 @@
 // Host-side (JavaScript array) vector helpers for the coordinator halves of the distributed
 // algorithms. The coordinator receives replicas as Float32Array frames; it may keep x in a
 // Float64Array for accuracy. Means are accumulated in double precision.
+import { firstNonFinite } from '../../finite.js';
 
 export type HostVector = Float32Array | Float64Array;
 
@@ -40,5 +41,6 @@ export function meanOf<T extends HostVector = Float64Array>(vs: readonly HostVec
 export function checkHostVector(v: HostVector, n: number, what: string): void {
   if (!(v instanceof Float32Array || v instanceof Float64Array)) throw new RangeError(`${what}: expected a Float32Array or Float64Array`);
   if (v.length !== n) throw new RangeError(`${what}: expected ${n} values, got ${v.length}`);
-  for (let i = 0; i < n; i++) if (!Number.isFinite(v[i])) throw new RangeError(`${what}: value ${i} is not finite`);
+  const bad = firstNonFinite(v);
+  if (bad >= 0) throw new RangeError(`${what}: value ${bad} is not finite`);
 }

@@ -1,0 +1,33 @@
+// Finiteness scans of whole parameter vectors. They run on every tensor a coordinator or worker
+// receives (1.87M values for mnistfc), so the common all-finite case takes the fast path: v·0 is
+// ±0 for a finite v and NaN for ±Inf and NaN, and four independent sums keep the adds from
+// waiting on each other (2.5x faster than a compare per element in V8). Only a vector that fails
+// is scanned again for the index to report.
+
+/** Index of the first NaN or ±Inf in `v`, or -1 when every value is finite. */
+export function firstNonFinite(v: ArrayLike<number>): number {
+  if (allFiniteValues(v)) return -1;
+  for (let i = 0; i < v.length; i++) {
+    const x = v[i]!;
+    if (x - x !== 0) return i;
+  }
+  return -1;
+}
+
+/** True when `v` holds no NaN and no ±Inf. */
+export function allFiniteValues(v: ArrayLike<number>): boolean {
+  const n = v.length;
+  const m = n - (n % 4);
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  for (let i = 0; i < m; i += 4) {
+    s0 += v[i]! * 0;
+    s1 += v[i + 1]! * 0;
+    s2 += v[i + 2]! * 0;
+    s3 += v[i + 3]! * 0;
+  }
+  for (let i = m; i < n; i++) s0 += v[i]! * 0;
+  return s0 + s1 + s2 + s3 === 0;
+}
