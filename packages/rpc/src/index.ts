@@ -21,6 +21,7 @@ export {
 } from './streams.js';
 export * from './handlers.js';
 export { ArrayPool } from './array-pool.js';
+export { isScratch, scratchSerializer, SCRATCH_MAX_BYTES, withScratchResponses } from './scratch-serialize.js';
 export * from './auth.js';
 export * from './faults.js';
 export { checkHealth, healthPackageDefinition, HealthImplementation, HEALTH_SERVICE_NAME, type ServingStatus } from './health.js';

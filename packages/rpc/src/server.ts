@@ -10,6 +10,7 @@ import type { FaultInjector } from './faults.js';
 import { HealthImplementation, healthPackageDefinition } from './health.js';
 import { packageDefinition, protoGrpc, SERVICE_NAMES } from './loader.js';
 import { FLOW_CONTROL_WINDOW, serverOptions } from './options.js';
+import { withScratchResponses } from './scratch-serialize.js';
 
 export interface RpcServerOptions {
   /** Require `authorization: Bearer <token>` on every call except the exempt ones. */
@@ -53,7 +54,7 @@ export class RpcServer {
 
   /** Registers the jobs service (typed by the generated handlers interface). */
   addJobService(impl: JobServiceHandlers): this {
-    this.server.addService(protoGrpc().deeprelax.v1.JobService.service, impl);
+    this.server.addService(withScratchResponses(protoGrpc().deeprelax.v1.JobService.service), impl);
     this.services.push(SERVICE_NAMES.jobs);
     this.health.setStatus(SERVICE_NAMES.jobs, 'NOT_SERVING');
     return this;
@@ -61,7 +62,7 @@ export class RpcServer {
 
   /** Registers the coordinator service. */
   addCoordinatorService(impl: CoordinatorServiceHandlers): this {
-    this.server.addService(protoGrpc().deeprelax.v1.CoordinatorService.service, impl);
+    this.server.addService(withScratchResponses(protoGrpc().deeprelax.v1.CoordinatorService.service), impl);
     this.services.push(SERVICE_NAMES.coordinator);
     this.health.setStatus(SERVICE_NAMES.coordinator, 'NOT_SERVING');
     return this;
