@@ -4,36 +4,19 @@
 // without the token a call gets UNAUTHENTICATED, and a plaintext client does not get through.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
-import { join } from 'node:path';
 import { checkHealth, grpc, JobsClient, UnauthenticatedError } from '@deeprelax/rpc';
 import { Harness, runCli, smallJob, valError, waitForEnd } from './helpers.js';
+import { haveOpenssl, selfSignedCert } from '../../packages/rpc/test/helpers.js';
 
 const TOKEN = 'e2e-secret-token';
-
-function haveOpenssl(): boolean {
-  try {
-    execFileSync('openssl', ['version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
 
 test('TLS + token: a worker and the CLI reach the coordinator only with its CA and the token', { timeout: 180_000, skip: !haveOpenssl() && 'openssl not installed' }, async (t) => {
   const h = new Harness('tls');
   let ok = false;
   const clients: JobsClient[] = [];
   try {
-    const cert = join(h.dir, 'server.crt');
-    const key = join(h.dir, 'server.key');
-    execFileSync(
-      'openssl',
-      ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1',
-        '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1', '-keyout', key, '-out', cert],
-      { stdio: 'ignore' },
-    );
+    const { cert, key } = selfSignedCert(h.dir);
     await h.startCoordinator(
       { DEEPRELAX_TLS_CERT: cert, DEEPRELAX_TLS_KEY: key, DEEPRELAX_TOKEN: TOKEN },
       false,

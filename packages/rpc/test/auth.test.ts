@@ -1,7 +1,6 @@
 // Bearer token and TLS, over real gRPC on loopback.
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { execFileSync } from 'node:child_process';
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -15,7 +14,7 @@ import {
   UnavailableError,
   grpc,
 } from '@deeprelax/rpc';
-import { echoCoordinator, startServer, testVector } from './helpers.js';
+import { echoCoordinator, selfSignedCert, haveOpenssl, startServer, testVector } from './helpers.js';
 
 const TOKEN = 'correct horse battery staple';
 
@@ -69,27 +68,10 @@ test('bearer token: missing or wrong -> UNAUTHENTICATED without reaching the han
   assert.equal(await checkHealth(s.address), 'SERVING');
 });
 
-function haveOpenssl(): boolean {
-  try {
-    execFileSync('openssl', ['version'], { stdio: 'ignore' });
-    return true;
-  } catch {
-    return false;
-  }
-}
-
 test('TLS with a token: trusted CA + token passes, missing token is UNAUTHENTICATED, plaintext fails', { skip: !haveOpenssl() && 'openssl not installed' }, async (t) => {
   const dir = mkdtempSync(join(tmpdir(), 'deeprelax-tls-'));
   t.after(() => rmSync(dir, { recursive: true, force: true }));
-  const cert = join(dir, 'server.crt');
-  const key = join(dir, 'server.key');
-  execFileSync(
-    'openssl',
-    ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1',
-      '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1',
-      '-keyout', key, '-out', cert],
-    { stdio: 'ignore' },
-  );
+  const { cert, key } = selfSignedCert(dir);
   const calls = { n: 0 };
   const s = await startServer({ jobs: jobsImpl(calls) }, { token: TOKEN, tls: { certFile: cert, keyFile: key } });
   t.after(() => s.close());

@@ -1,4 +1,6 @@
 // Test helpers: servers on loopback port 0 with the real transport.
+import { execFileSync } from 'node:child_process';
+import { join } from 'node:path';
 import * as grpc from '@grpc/grpc-js';
 import {
   createRpcServer,
@@ -67,3 +69,26 @@ export function bitsEqual(a: Float32Array, b: Float32Array): boolean {
 }
 
 export { grpc };
+
+/** Whether an `openssl` binary is on the PATH (the TLS tests make their certificate with it). */
+export function haveOpenssl(): boolean {
+  try {
+    execFileSync('openssl', ['version'], { stdio: 'ignore' });
+    return true;
+  } catch {
+    return false;
+  }
+}
+
+/** Writes a one-day self-signed certificate for localhost / 127.0.0.1 and its key into `dir`. */
+export function selfSignedCert(dir: string): { cert: string; key: string } {
+  const cert = join(dir, 'server.crt');
+  const key = join(dir, 'server.key');
+  execFileSync(
+    'openssl',
+    ['req', '-x509', '-newkey', 'ec', '-pkeyopt', 'ec_paramgen_curve:prime256v1', '-nodes', '-days', '1',
+      '-subj', '/CN=localhost', '-addext', 'subjectAltName=DNS:localhost,IP:127.0.0.1', '-keyout', key, '-out', cert],
+    { stdio: 'ignore' },
+  );
+  return { cert, key };
+}
