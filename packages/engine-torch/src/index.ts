@@ -11,4 +11,4 @@ export {
   type TorchEngineOptions,
   type TorchDevice,
 } from './engine.js';
-export { BUILD_REMEDY, type NativeInfo } from './native.js';
+export { BUILD_REMEDY, type CpuCacheStats, type NativeInfo } from './native.js';

@@ -81,6 +81,21 @@ export interface NativeAddon {
   setThreads(n: number): void;
   /** False when libtorch's inter-op pool was already started with another size (settable once). */
   setInteropThreads(n: number): boolean;
+  /** Sets how many bytes of freed large blocks the caching CPU allocator keeps (0: none). */
+  setCpuCache(limitBytes: number): CpuCacheStats;
+  cpuCacheStats(): CpuCacheStats;
+  /** Frees every cached block; returns the bytes released. */
+  emptyCpuCache(): number;
+}
+
+/** The addon's caching CPU allocator (src/native/cpu_allocator.h). */
+export interface CpuCacheStats {
+  /** Large (>= 64 KiB) allocations served from the cache / newly allocated. */
+  hits: number;
+  misses: number;
+  /** Freed bytes held for reuse, and the most it may hold. */
+  cachedBytes: number;
+  limitBytes: number;
 }
 
 export type NativeLoad = { ok: true; addon: NativeAddon; path: string } | { ok: false; reason: string; path: string };

@@ -171,6 +171,48 @@ describe('torch engine: settings and behaviour', { skip: skipUnlessBuilt }, () =
     }
   });
 
+  it('the caching CPU allocator reuses large blocks, keeps results bit-identical and respects its limit', () => {
+    const batch = batchOf(LENET, 512, 3); // LeNet at 512: activation blocks far above the 64 KiB floor
+    const run = (cpuCacheMiB: number) => {
+      const engine = createTorchEngine({ cpuCacheMiB });
+      const m = engine.createModel(LENET, { seed: 4 });
+      try {
+        m.setMode('train');
+        m.updateBatchNormStats(batch);
+        const before = engine.cpuCacheStats();
+        m.seed(5); // the same dropout masks for both steps
+        const r1 = m.lossAndGrad(batch);
+        const g1 = m.read(m.grad);
+        const mid = engine.cpuCacheStats();
+        m.seed(5);
+        const r2 = m.lossAndGrad(batch);
+        const after = engine.cpuCacheStats();
+        assert.deepEqual([r2.loss, r2.correct], [r1.loss, r1.correct], 'same batch, same result');
+        return { r: r1, g: g1, stats: { before, mid, after }, buffers: m.exportBuffers() };
+      } finally {
+        m.dispose();
+      }
+    };
+    const off = run(0);
+    assert.equal(off.stats.after.hits, off.stats.mid.hits, 'cache off: nothing is reused');
+    assert.equal(off.stats.after.cachedBytes, 0);
+    const on = run(512);
+    const hits = on.stats.after.hits - on.stats.mid.hits;
+    const misses = on.stats.after.misses - on.stats.mid.misses;
+    assert.ok(hits > 10 && misses === 0, `second identical step served from the cache: ${hits} hits, ${misses} misses`);
+    assert.ok(on.stats.after.cachedBytes <= 512 * 2 ** 20 && on.stats.after.limitBytes === 512 * 2 ** 20);
+    // Reused (uninitialised) blocks change nothing: bit-identical to the run without the cache.
+    assert.deepEqual([on.r.loss, on.r.correct], [off.r.loss, off.r.correct]);
+    assert.ok(Buffer.from(on.g.buffer).equals(Buffer.from(off.g.buffer)), 'gradient bit-identical');
+    assert.ok(Buffer.from(on.buffers.buffer).equals(Buffer.from(off.buffers.buffer)), 'BN statistics bit-identical');
+    // A lower limit drops what no longer fits; the default limit comes back for the other tests.
+    const small = createTorchEngine({ cpuCacheMiB: 1 }).cpuCacheStats();
+    assert.ok(small.cachedBytes <= 2 ** 20, `${small.cachedBytes} cached under a 1 MiB limit`);
+    assert.equal(createTorchEngine().cpuCacheStats().limitBytes, 512 * 2 ** 20);
+    assert.throws(() => createTorchEngine({ cpuCacheMiB: -1 }), /cpuCacheMiB/);
+    assert.throws(() => createTorchEngine({ cpuCacheMiB: 1.5 }), /cpuCacheMiB/);
+  });
+
   it('memory stays flat over many steps with vectors allocated and freed', () => {
     const m: TorchModel = createTorchEngine().createModel(LENET, { seed: 1 });
     try {

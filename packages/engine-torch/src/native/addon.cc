@@ -11,6 +11,7 @@
 #include <optional>
 #include <string>
 
+#include "cpu_allocator.h"
 #include "model.h"
 
 namespace {
@@ -482,11 +483,44 @@ Napi::Value SetInteropThreads(const Napi::CallbackInfo& info) {
   });
 }
 
+Napi::Object CacheStats(Napi::Env env) {
+  const deeprelax::CpuCacheStats s = deeprelax::cpuCacheStats();
+  Napi::Object o = Napi::Object::New(env);
+  o.Set("hits", static_cast<double>(s.hits));
+  o.Set("misses", static_cast<double>(s.misses));
+  o.Set("cachedBytes", static_cast<double>(s.cachedBytes));
+  o.Set("limitBytes", static_cast<double>(s.limitBytes));
+  return o;
+}
+
+Napi::Value SetCpuCache(const Napi::CallbackInfo& info) {
+  return guard(info, [&]() -> Napi::Value {
+    const int64_t bytes = integer(arg(info, 0), "cpu cache limit");
+    if (bytes < 0 || bytes > (int64_t{1} << 50)) bad("cpu cache limit must be in [0, 2^50] bytes");
+    deeprelax::installCpuCache(static_cast<uint64_t>(bytes));
+    return CacheStats(info.Env());
+  });
+}
+
+Napi::Value CpuCacheStats(const Napi::CallbackInfo& info) {
+  return guard(info, [&]() -> Napi::Value { return CacheStats(info.Env()); });
+}
+
+Napi::Value EmptyCpuCache(const Napi::CallbackInfo& info) {
+  return guard(info, [&]() -> Napi::Value { return Napi::Number::New(info.Env(), static_cast<double>(deeprelax::emptyCpuCache())); });
+}
+
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
+  // The caching CPU allocator is on from the start (512 MiB of free blocks); createTorchEngine sets
+  // the configured limit.
+  deeprelax::installCpuCache(uint64_t{512} << 20);
   exports.Set("NativeModel", NativeModel::Define(env));
   exports.Set("info", Napi::Function::New<Info>(env, "info"));
   exports.Set("setThreads", Napi::Function::New<SetThreads>(env, "setThreads"));
   exports.Set("setInteropThreads", Napi::Function::New<SetInteropThreads>(env, "setInteropThreads"));
+  exports.Set("setCpuCache", Napi::Function::New<SetCpuCache>(env, "setCpuCache"));
+  exports.Set("cpuCacheStats", Napi::Function::New<CpuCacheStats>(env, "cpuCacheStats"));
+  exports.Set("emptyCpuCache", Napi::Function::New<EmptyCpuCache>(env, "emptyCpuCache"));
   return exports;
 }
 
