@@ -34,7 +34,7 @@ export function clusterAlgorithm(algorithm: string, async: boolean): Algorithm {
 /** The job a cluster cell submits. */
 export function clusterJobSpec(job: CellJob): JobSpec {
   const { cell } = job;
-  const opt = cell.optimizer as unknown as { async?: boolean; alpha?: number };
+  const opt = cell.optimizer as unknown as { async?: boolean; alpha?: number; tau?: number };
   return {
     name: cell.key,
     model: cell.model,
@@ -47,8 +47,14 @@ export function clusterJobSpec(job: CellJob): JobSpec {
     engine: job.engine === 'torch' ? 'ENGINE_KIND_TORCH' : job.engine === 'tfjs' ? 'ENGINE_KIND_TFJS' : 'ENGINE_KIND_AUTO',
     evalInterval: { epochs: cell.clusterEvalEvery ?? cell.evalEvery },
     checkpointInterval: { seconds: 86_400 },
-    // EASGD's α = 0.9/p is the bench's choice (plan.ts), not the preset's: send it.
-    hyper: { batchSize: cell.batchSize, lr: lrWireOf(cell.lrSchedule), ...(typeof opt.alpha === 'number' ? { alpha: opt.alpha } : {}) },
+    // EASGD's α = 0.9/p is the bench's choice (plan.ts), not the preset's: send it, and τ (the
+    // communication period, --set easgd:2.tau=...; the preset's τ = 1 is one exchange per step).
+    hyper: {
+      batchSize: cell.batchSize,
+      lr: lrWireOf(cell.lrSchedule),
+      ...(typeof opt.alpha === 'number' ? { alpha: opt.alpha } : {}),
+      ...(typeof opt.tau === 'number' && cell.algorithm !== 'parle' && cell.algorithm !== 'dist-esgd' ? { tau: opt.tau } : {}),
+    },
   };
 }
 

@@ -194,6 +194,9 @@ function asLrSchedule(v: unknown, where: string): LrScheduleSpec {
   throw new PlanError(`${where}: lrSchedule must be [[lastEpoch, lr], ...], a number or a schedule object`);
 }
 
+/** The optimizer fields a cluster cell sends in its job spec (cluster-cell.ts): the rest is the coordinator's preset. */
+export const CLUSTER_SETTABLE: readonly string[] = ['lrSchedule', 'tau'];
+
 /** One cell's full specification (without its seed-independent parts repeated elsewhere). */
 export function cellSpec(o: PlanOptions, model: string, entryId: string, seed: number): CellSpec {
   if (!PAPER_MODELS.includes(model)) throw new PlanError(`unknown model "${model}"; the paper's networks are ${PAPER_MODELS.join(', ')}`);
@@ -231,8 +234,8 @@ export function cellSpec(o: PlanOptions, model: string, entryId: string, seed: n
   if (onCluster && o.scale !== 'unit') throw new PlanError(`${entry.id}: cluster runs use the services' MNIST scaling (unit); --scale ${o.scale} is for one-process runs`);
   for (const s of o.set) {
     if (!matches(s.target, entry)) continue;
-    if (onCluster && s.field !== 'lrSchedule') {
-      throw new PlanError(`--set ${s.target}.${s.field}: a cluster run takes the coordinator's preset; only lrSchedule (and --epochs) carry over`);
+    if (onCluster && !CLUSTER_SETTABLE.includes(s.field)) {
+      throw new PlanError(`--set ${s.target}.${s.field}: a cluster run takes the coordinator's preset; only ${CLUSTER_SETTABLE.join(', ')} (and --epochs) carry over`);
     }
     if (s.field === 'lrSchedule') lrSchedule = asLrSchedule(s.value, `--set ${s.target}.lrSchedule`);
     else if (s.field === 'algorithm') throw new PlanError('--set cannot change the algorithm');

@@ -10,6 +10,8 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PAPER_TABLE1 } from '../../bench/reproduce/paper.js';
 import type { RunRecord } from '../../bench/reproduce/store.js';
+import { planCells, type PlanOptions } from '../../bench/reproduce/plan.js';
+import { clusterJobSpec } from '../../bench/reproduce/cluster-cell.js';
 
 const script = fileURLToPath(new URL('../../bench/reproduce/run.ts', import.meta.url));
 
@@ -158,10 +160,13 @@ test('dist table on a local cluster: Parle n=2 runs as a coordinator and 2 worke
     assert.ok(run.curve[1]!.wallMs > run.curve[0]!.wallMs);
     const md = readFileSync(join(out, 'table.md'), 'utf8');
     assert.match(md, /\| mnistfc \| Parle n=2 \(cluster\) \| 1\.20% \| 0\/1 \| not reached \| \(measured\) \|/);
-    // A cluster run takes the coordinator's preset: optimizer overrides other than the lr are refused.
+    // A cluster run takes the coordinator's preset: optimizer overrides other than the lr and
+    // EASGD's communication period are refused.
     const refused = bench([...TINY, '--table', 'dist', '--algos', 'parle:2', '--cluster', '--set', 'parle.L=5', '--dry-run']);
     assert.equal(refused.code, 2);
-    assert.match(refused.stderr, /only lrSchedule/);
+    assert.match(refused.stderr, /only lrSchedule, tau/);
+    const tau = bench([...TINY, '--table', 'dist', '--algos', 'easgd:2', '--cluster', '--set', 'easgd.tau=10', '--dry-run']);
+    assert.equal(tau.code, 0, tau.stderr);
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
@@ -173,4 +178,17 @@ test('usage errors exit 2 with one line', () => {
     assert.equal(r.code, 2, `${args.join(' ')}: ${r.stderr}`);
     assert.match(r.stderr, /^bench\/reproduce: /);
   }
+});
+
+test('cluster cells send EASGD\'s τ and α in the job spec; Parle and dist-ESGD send neither', () => {
+  const o: PlanOptions = {
+    table: 'dist', models: ['mnistfc'], entries: ['easgd:2', 'parle:2', 'dist-esgd:2'], seeds: [42], scale: 'unit',
+    bnRefresh: 'sequential', heat: 'gaussian', epochsPolicy: 'paper', stopAtTarget: true, targets: { mnistfc: 0.012 },
+    cluster: true, set: [{ target: '*', field: 'tau', value: 10 }],
+  };
+  const specs = planCells(o).map((cell) => clusterJobSpec({ type: 'run', cell, out: '', engine: 'torch', threads: 1, progressMs: 1000 }));
+  const [easgd, parle, desgd] = specs;
+  assert.equal(easgd!.algorithm, 'ALGORITHM_EASGD');
+  assert.deepEqual([easgd!.hyper!.tau, easgd!.hyper!.alpha], [10, 0.45]);
+  for (const s of [parle!, desgd!]) assert.deepEqual([s.hyper!.tau, s.hyper!.alpha], [undefined, undefined], s.algorithm as string);
 });
