@@ -30,6 +30,12 @@ describe('training through the coordinator', () => {
     const { engine } = await selectEngine('tfjs');
     const ds = await loadDataset({ name: 'mnist', trainLimit: 1024, testLimit: 500 });
     const workers = [await new FakeWorker(c.address).register(), await new FakeWorker(c.address).register()];
+    // Heartbeats keep the leases (15 s) alive as a real worker's do: under load this test can
+    // take longer than one lease, and exchanges do not renew it.
+    const beat = setInterval(() => {
+      for (const w of workers) w.heartbeat().catch(() => {});
+    }, 1000);
+    t.after(() => clearInterval(beat));
     const runs = workers.map(async (w) => {
       const a = await w.waitAssignment();
       const spec = a.spec!;
