@@ -34,7 +34,7 @@ export function clusterAlgorithm(algorithm: string, async: boolean): Algorithm {
 /** The job a cluster cell submits. */
 export function clusterJobSpec(job: CellJob): JobSpec {
   const { cell } = job;
-  const opt = cell.optimizer as unknown as { async?: boolean; alpha?: number; tau?: number };
+  const opt = cell.optimizer as unknown as { async?: boolean; alpha?: number; tau?: number; lrScaling?: 'none' | 'coupling' };
   return {
     name: cell.key,
     model: cell.model,
@@ -54,6 +54,11 @@ export function clusterJobSpec(job: CellJob): JobSpec {
       lr: lrWireOf(cell.lrSchedule),
       ...(typeof opt.alpha === 'number' ? { alpha: opt.alpha } : {}),
       ...(typeof opt.tau === 'number' && cell.algorithm !== 'parle' && cell.algorithm !== 'dist-esgd' ? { tau: opt.tau } : {}),
+      // Distributed ESGD's centre step: the preset's convention. Left unspecified, a job that sends
+      // its own lr gets the coupling-scaled step η·γ(k), 1e-4 of the preset's η here.
+      ...(cell.algorithm === 'dist-esgd'
+        ? { centreLrScaling: opt.lrScaling === 'none' ? 'CENTRE_LR_SCALING_NONE' : 'CENTRE_LR_SCALING_COUPLING' }
+        : {}),
     },
   };
 }

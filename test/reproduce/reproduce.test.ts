@@ -180,7 +180,7 @@ test('usage errors exit 2 with one line', () => {
   }
 });
 
-test('cluster cells send EASGD\'s τ and α in the job spec; Parle and dist-ESGD send neither', () => {
+test('cluster cells send EASGD\'s τ and α and dist-ESGD\'s centre-step convention in the job spec', () => {
   const o: PlanOptions = {
     table: 'dist', models: ['mnistfc'], entries: ['easgd:2', 'parle:2', 'dist-esgd:2'], seeds: [42], scale: 'unit',
     bnRefresh: 'sequential', heat: 'gaussian', epochsPolicy: 'paper', stopAtTarget: true, targets: { mnistfc: 0.012 },
@@ -191,4 +191,7 @@ test('cluster cells send EASGD\'s τ and α in the job spec; Parle and dist-ESGD
   assert.equal(easgd!.algorithm, 'ALGORITHM_EASGD');
   assert.deepEqual([easgd!.hyper!.tau, easgd!.hyper!.alpha], [10, 0.45]);
   for (const s of [parle!, desgd!]) assert.deepEqual([s.hyper!.tau, s.hyper!.alpha], [undefined, undefined], s.algorithm as string);
+  // dist-ESGD keeps the preset's centre step convention (lrScaling 'none': x ← x − η (x − mean μ)).
+  assert.equal(desgd!.hyper!.centreLrScaling, 'CENTRE_LR_SCALING_NONE');
+  assert.equal(parle!.hyper!.centreLrScaling, undefined);
 });
