@@ -371,7 +371,9 @@ export async function resolveJobSpec(input: JobSpec__Output | null | undefined, 
       nesterov: h.nesterov ?? true,
       resetInner: h.resetInner ?? true,
       noiseScaling: noiseScaling === 'NOISE_SCALING_UNSPECIFIED' ? 'NOISE_SCALING_CODE' : noiseScaling,
-      centreLrScaling: centreScaling === 'CENTRE_LR_SCALING_UNSPECIFIED' && lr === null ? 'CENTRE_LR_SCALING_NONE' : centreScaling === 'CENTRE_LR_SCALING_UNSPECIFIED' ? 'CENTRE_LR_SCALING_COUPLING' : centreScaling,
+      // Unset means the preset's convention (η, not η·γ(k)) even with the job's own lr: with the
+      // coupling's γ0 = 1e-4 a coupling-scaled step would leave x almost where it started.
+      centreLrScaling: centreScaling === 'CENTRE_LR_SCALING_UNSPECIFIED' ? 'CENTRE_LR_SCALING_NONE' : centreScaling,
     });
   } else {
     const eam = algo === 'eamsgd' || algo === 'eamsgd-async';

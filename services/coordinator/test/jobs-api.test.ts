@@ -65,6 +65,17 @@ describe('jobs API', () => {
     await c.jobs.cancelJob(job.id);
   });
 
+  test('distributed ESGD: an unset centre-step convention is NONE (the preset\'s), also with the job\'s own lr', async () => {
+    for (const hyper of [{}, { lr: { constant: 0.5 } }]) {
+      const job = await c.jobs.submitJob(smallSpec({ algorithm: 'ALGORITHM_DESGD' }, hyper));
+      assert.equal(job.spec!.hyper!.centreLrScaling, 'CENTRE_LR_SCALING_NONE', JSON.stringify(hyper));
+      await c.jobs.cancelJob(job.id);
+    }
+    const coupled = await c.jobs.submitJob(smallSpec({ algorithm: 'ALGORITHM_DESGD' }, { lr: { constant: 0.5 }, centreLrScaling: 'CENTRE_LR_SCALING_COUPLING' }));
+    assert.equal(coupled.spec!.hyper!.centreLrScaling, 'CENTRE_LR_SCALING_COUPLING');
+    await c.jobs.cancelJob(coupled.id);
+  });
+
   test('submitting with the same request id returns the same job', async () => {
     const a = await c.jobs.submitJob(smallSpec(), 'req-1');
     const b = await c.jobs.submitJob(smallSpec(), 'req-1');

@@ -5,9 +5,12 @@
  */
 export const CentreLrScaling = {
   /**
-   * x <- x - eta g (x - mean mu), the SDE discretisation.
+   * Not set: NONE, the dist-ESGD preset's convention, whether or not the job sets its own lr.
    */
   CENTRE_LR_SCALING_UNSPECIFIED: 'CENTRE_LR_SCALING_UNSPECIFIED',
+  /**
+   * x <- x - eta g (x - mean mu), the SDE discretisation.
+   */
   CENTRE_LR_SCALING_COUPLING: 'CENTRE_LR_SCALING_COUPLING',
   /**
    * x <- x - eta (x - mean mu), g absorbed into eta (Entropy-SGD code convention).
@@ -20,10 +23,13 @@ export const CentreLrScaling = {
  */
 export type CentreLrScaling =
   /**
-   * x <- x - eta g (x - mean mu), the SDE discretisation.
+   * Not set: NONE, the dist-ESGD preset's convention, whether or not the job sets its own lr.
    */
   | 'CENTRE_LR_SCALING_UNSPECIFIED'
   | 0
+  /**
+   * x <- x - eta g (x - mean mu), the SDE discretisation.
+   */
   | 'CENTRE_LR_SCALING_COUPLING'
   | 1
   /**
