@@ -105,6 +105,9 @@ export async function runClusterCell(job: CellJob, emit: (m: CellMessage) => voi
     let trainError = NaN;
     let samples = 0;
     let wallMs = 0;
+    // A coordinator round is one exchange: τ steps of every EASGD worker, one step otherwise.
+    const opt = cell.optimizer as unknown as { tau?: number };
+    const stepsPerRound = cell.algorithm === 'easgd' || cell.algorithm === 'eamsgd' ? (opt.tau ?? 1) : 1;
     for await (const ev of jobs.watchJob({ jobId: submitted.id })) {
       if (shouldAbort()) throw new Error(`${cell.key}: aborted`);
       if (ev.progress) {
@@ -113,7 +116,7 @@ export async function runClusterCell(job: CellJob, emit: (m: CellMessage) => voi
         const now = performance.now();
         if (now - lastProgress >= job.progressMs) {
           lastProgress = now;
-          const gradCalls = Number(ev.progress.round) * cell.gradCallsPerStep;
+          const gradCalls = Number(ev.progress.round) * stepsPerRound * cell.gradCallsPerStep;
           emit({ type: 'progress', key: cell.key, epoch: ev.progress.epoch, gradCalls, effectiveEpochs: ev.progress.effectiveEpoch, loss: trainLoss, trainMs: wallMs, evalMs: 0 });
         }
       }
@@ -128,8 +131,8 @@ export async function runClusterCell(job: CellJob, emit: (m: CellMessage) => voi
             p = {
               epoch: m.epoch,
               effectiveEpochs: m.effectiveEpoch,
-              steps: round,
-              gradCalls: round * cell.gradCallsPerStep,
+              steps: round * stepsPerRound,
+              gradCalls: round * stepsPerRound * cell.gradCallsPerStep,
               trainLoss,
               trainError,
               valError: null,
