@@ -150,8 +150,9 @@ export function preset(algorithm: AlgorithmName, model: PresetModelName): Traini
     }
     case 'hj': {
       // LeNet: L = 10, the value [DR-CODE] notes record for LeNet, and the one that puts an evaluation on
-      // the paper's "@ 70" (with L = 20 they fall on 60 and 80). The lr schedule is stretched to the same
-      // effective epochs as the L = 20 one, so the optimizer sees the same lr per inner pass.
+      // the paper's "@ 70" (with L = 20 they fall on 60 and 80). The lr schedule is stretched and g1
+      // halved, so lr and τ = 1/g follow the same course per effective epoch as with L = 20 (twice
+      // the outer steps per effective epoch).
       const L = model === 'lenet' ? 10 : 20;
       const t = fromTable(stretch(GRAD_SCALE_LR[model], 20 / L));
       return {
@@ -162,14 +163,14 @@ export function preset(algorithm: AlgorithmName, model: PresetModelName): Traini
           L,
           beta: 0.75,
           g0: 10,
-          g1: 1e-3,
+          g1: (1e-3 * L) / 20,
           ...nesterov(wd),
         },
         ...t.schedule,
         sources: [
           '[DR-CODE] class FP: β = 0.75, τ = 1/g, Nesterov 0.9 from main.py, lr 0.1 class default',
           '[guess] L = 20 (mnistfc, allcnn); τ0 = 0.1 (g0 = 10) so that aτ < 7 for curvatures below 70; g1 = 1e-3; lr schedule; epochs from Table 1 effective epochs / L',
-          '[DR-CODE] notes: LeNet runs with L = 10',
+          '[DR-CODE] notes: LeNet runs with L = 10 (here with g1 = 5e-4 and the lr schedule stretched, so lr and τ follow the L = 20 course per effective epoch)',
         ],
       };
     }

@@ -56,13 +56,16 @@ test('SGD presets: MNIST 0.1/0.02/0.004 for 100 epochs; All-CNN ÷5 every 60 epo
   assert.deepEqual([60, 61, 121, 181].map((e) => sa.lrAt(e)), [0.1, 0.02, 0.004, 0.0008]);
 });
 
-test("HJ presets: L = 10 on LeNet with the L = 20 lr schedule stretched to the same effective epochs", () => {
+test("HJ presets: L = 10 on LeNet, with lr and coupling on the L = 20 course per effective epoch", () => {
   const m = preset('hj', 'mnistfc');
   const l = preset('hj', 'lenet');
   assert.equal((m.optimizer as HjConfig).L, 20);
   assert.equal((l.optimizer as HjConfig).L, 10);
   assert.equal(l.epochs, 10);
-  // lr per effective epoch (epoch × L) is the same function for both L, so only the evaluation grid moves.
+  // g = g0 (1 + g1)^t over outer steps t: half the g1 at twice the steps per effective epoch.
+  assert.equal((m.optimizer as HjConfig).g1, 1e-3);
+  assert.equal((l.optimizer as HjConfig).g1, 5e-4);
+  // lr per effective epoch (epoch × L) is the same function for both L.
   const sm = makeLrSchedule(preset('hj', 'lenet').lrSchedule);
   const s20 = makeLrSchedule({ kind: 'piecewise', rows: [[2, 0.1], [4, 0.02], [5, 0.004]] });
   for (let eff = 10; eff <= 100; eff += 10) {
