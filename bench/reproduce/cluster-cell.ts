@@ -105,9 +105,11 @@ export async function runClusterCell(job: CellJob, emit: (m: CellMessage) => voi
     let trainError = NaN;
     let samples = 0;
     let wallMs = 0;
-    // A coordinator round is one exchange: τ steps of every EASGD worker, one step otherwise.
-    const opt = cell.optimizer as unknown as { tau?: number };
-    const stepsPerRound = cell.algorithm === 'easgd' || cell.algorithm === 'eamsgd' ? (opt.tau ?? 1) : 1;
+    // A coordinator round is one exchange: τ steps of every EASGD worker (of one worker when
+    // asynchronous, so 1/p of a step of all), one step otherwise.
+    const opt = cell.optimizer as unknown as { tau?: number; async?: boolean };
+    const easgd = cell.algorithm === 'easgd' || cell.algorithm === 'eamsgd';
+    const stepsPerRound = easgd ? (opt.tau ?? 1) / (opt.async ? (cell.replicas ?? 1) : 1) : 1;
     for await (const ev of jobs.watchJob({ jobId: submitted.id })) {
       if (shouldAbort()) throw new Error(`${cell.key}: aborted`);
       if (ev.progress) {

@@ -237,6 +237,9 @@ export function cellSpec(o: PlanOptions, model: string, entryId: string, seed: n
     if (onCluster && !CLUSTER_SETTABLE.includes(s.field)) {
       throw new PlanError(`--set ${s.target}.${s.field}: a cluster run takes the coordinator's preset; only ${CLUSTER_SETTABLE.join(', ')} (and --epochs) carry over`);
     }
+    if (onCluster && s.field === 'tau' && entry.algorithm !== 'easgd' && entry.algorithm !== 'eamsgd') {
+      throw new PlanError(`--set ${s.target}.tau: τ is EASGD's communication period; ${entry.id} on the cluster does not take it`);
+    }
     if (s.field === 'lrSchedule') lrSchedule = asLrSchedule(s.value, `--set ${s.target}.lrSchedule`);
     else if (s.field === 'algorithm') throw new PlanError('--set cannot change the algorithm');
     else opt[s.field] = s.value;

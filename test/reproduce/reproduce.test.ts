@@ -167,6 +167,9 @@ test('dist table on a local cluster: Parle n=2 runs as a coordinator and 2 worke
     assert.match(refused.stderr, /only lrSchedule, tau/);
     const tau = bench([...TINY, '--table', 'dist', '--algos', 'easgd:2', '--cluster', '--set', 'easgd.tau=10', '--dry-run']);
     assert.equal(tau.code, 0, tau.stderr);
+    const tauParle = bench([...TINY, '--table', 'dist', '--algos', 'parle:2', '--cluster', '--set', 'parle.tau=10', '--dry-run']);
+    assert.equal(tauParle.code, 2);
+    assert.match(tauParle.stderr, /communication period/);
   } finally {
     rmSync(out, { recursive: true, force: true });
   }
@@ -184,7 +187,7 @@ test('cluster cells send EASGD\'s τ and α and dist-ESGD\'s centre-step convent
   const o: PlanOptions = {
     table: 'dist', models: ['mnistfc'], entries: ['easgd:2', 'parle:2', 'dist-esgd:2'], seeds: [42], scale: 'unit',
     bnRefresh: 'sequential', heat: 'gaussian', epochsPolicy: 'paper', stopAtTarget: true, targets: { mnistfc: 0.012 },
-    cluster: true, set: [{ target: '*', field: 'tau', value: 10 }],
+    cluster: true, set: [{ target: 'easgd', field: 'tau', value: 10 }],
   };
   const specs = planCells(o).map((cell) => clusterJobSpec({ type: 'run', cell, out: '', engine: 'torch', threads: 1, progressMs: 1000 }));
   const [easgd, parle, desgd] = specs;

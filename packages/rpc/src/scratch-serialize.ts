@@ -19,7 +19,8 @@ type Alloc = (size: number) => Uint8Array;
 const writer = protobuf.BufferWriter as unknown as { alloc: Alloc };
 // allocUnsafeSlow: a buffer of its own, never a slice of Node's shared small-buffer pool.
 let scratch: Buffer = Buffer.allocUnsafeSlow(0);
-let inUse = false;
+/** protobufjs's own allocator while a scratch serialization runs, else null. */
+let outerAlloc: Alloc | null = null;
 
 function scratchAlloc(this: unknown, size: number): Uint8Array {
   if (size > SCRATCH_MAX_BYTES) return Buffer.allocUnsafe(size);
@@ -33,17 +34,24 @@ function scratchAlloc(this: unknown, size: number): Uint8Array {
  */
 export function scratchSerializer<T>(serialize: grpc.serialize<T>): grpc.serialize<T> {
   return (value: T): Buffer => {
-    // A serializer that re-entered (it never does: protobufjs encodes synchronously without
-    // callbacks) falls back to fresh buffers rather than sharing one.
-    if (inUse) return serialize(value);
-    const saved = writer.alloc;
+    if (outerAlloc !== null) {
+      // Re-entered (protobufjs encodes synchronously without callbacks, so this does not happen):
+      // the inner message gets a fresh buffer rather than the one the outer call is using.
+      const current = writer.alloc;
+      writer.alloc = outerAlloc;
+      try {
+        return serialize(value);
+      } finally {
+        writer.alloc = current;
+      }
+    }
+    outerAlloc = writer.alloc;
     writer.alloc = scratchAlloc;
-    inUse = true;
     try {
       return serialize(value);
     } finally {
-      writer.alloc = saved;
-      inUse = false;
+      writer.alloc = outerAlloc;
+      outerAlloc = null;
     }
   };
 }

@@ -48,3 +48,18 @@ test('withScratchResponses wraps exactly the server-streaming methods', () => {
     assert.equal(wrapped[name]!.responseSerialize === m.responseSerialize, !m.responseStream, name);
   }
 });
+
+test('a serializer re-entered during a scratch serialization gets a fresh buffer', () => {
+  const plain = exchange.responseSerialize;
+  const inner = scratchSerializer(plain);
+  let innerBytes: Buffer | null = null;
+  const outer = scratchSerializer((v: unknown) => {
+    innerBytes = inner(chunk(70_000, 9));
+    return plain(v);
+  });
+  const out = outer(chunk(70_000, 10));
+  assert.ok(isScratch(out), 'the outer result uses the scratch buffer');
+  assert.equal(isScratch(innerBytes!), false, 'the nested result does not share it');
+  assert.ok(innerBytes!.equals(Buffer.from(plain(chunk(70_000, 9)))));
+  assert.ok(out.equals(Buffer.from(plain(chunk(70_000, 10)))));
+});

@@ -513,7 +513,7 @@ Napi::Value EmptyCpuCache(const Napi::CallbackInfo& info) {
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   // The caching CPU allocator is on from the start (512 MiB of free blocks); createTorchEngine sets
   // the configured limit.
-  deeprelax::installCpuCache(uint64_t{512} << 20);
+  deeprelax::ensureCpuCache(uint64_t{512} << 20);
   exports.Set("NativeModel", NativeModel::Define(env));
   exports.Set("info", Napi::Function::New<Info>(env, "info"));
   exports.Set("setThreads", Napi::Function::New<SetThreads>(env, "setThreads"));

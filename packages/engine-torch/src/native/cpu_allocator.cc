@@ -5,6 +5,7 @@
 #include <c10/core/impl/alloc_cpu.h>
 #include <torch/version.h>
 
+#include <cstdint>
 #include <cstring>
 #include <mutex>
 #include <unordered_map>
@@ -13,9 +14,12 @@
 namespace deeprelax {
 namespace {
 
-// Every block carries its size class in a header in front of the data. 64 bytes keep the data at
-// the 64-byte alignment alloc_cpu gives.
+// Every block carries its size class and a canary in a header in front of the data. 64 bytes keep
+// the data at the 64-byte alignment alloc_cpu gives.
 constexpr size_t kHeader = 64;
+constexpr uint64_t kCanary = 0x6465657072656c78ULL;  // "deeprelx"
+// Larger requests would overflow the size-class arithmetic; the default allocator refuses them too.
+constexpr size_t kMaxRequest = static_cast<size_t>(PTRDIFF_MAX) - (size_t{1} << 20);
 // Blocks below this go straight back to malloc, which handles small sizes well without mmap.
 constexpr size_t kMinCached = size_t{64} << 10;
 // Size classes of 4 KiB: a request and its reuse may differ by a few bytes (e.g. alignment).
@@ -38,7 +42,15 @@ void deleteBlock(void* data) {
   if (data == nullptr) return;
   void* base = static_cast<char*>(data) - kHeader;
   size_t cls;
+  uint64_t canary;
   std::memcpy(&cls, base, sizeof cls);
+  std::memcpy(&canary, static_cast<char*>(base) + sizeof cls, sizeof canary);
+  if (canary != kCanary) {
+    // Not one of ours (a raw_allocate from before the switch, freed through the current
+    // allocator's raw_deleter): it came from alloc_cpu itself.
+    c10::free_cpu(data);
+    return;
+  }
   if (cls >= kMinCached) {
     Cache& c = cache();
     std::lock_guard<std::mutex> lock(c.mu);
@@ -64,6 +76,9 @@ void deleteBlock(void* data) {
 
 struct CachingCpuAllocator final : public c10::Allocator {
   c10::DataPtr allocate(size_t n) DEEPRELAX_ALLOCATE_CONST override {
+    if (n > kMaxRequest) {
+      TORCH_CHECK(false, "CPU allocation of ", n, " bytes exceeds the maximum");
+    }
     const size_t cls = sizeClass(n);
     void* base = nullptr;
     if (cls >= kMinCached) {
@@ -82,6 +97,7 @@ struct CachingCpuAllocator final : public c10::Allocator {
     // alloc_cpu throws c10::Error when memory runs out; the addon's guards turn it into a JS error.
     if (base == nullptr) base = c10::alloc_cpu(cls + kHeader);
     std::memcpy(base, &cls, sizeof cls);
+    std::memcpy(static_cast<char*>(base) + sizeof cls, &kCanary, sizeof kCanary);
     void* data = static_cast<char*>(base) + kHeader;
     return {data, data, &deleteBlock, c10::Device(c10::DeviceType::CPU)};
   }
@@ -95,18 +111,27 @@ struct CachingCpuAllocator final : public c10::Allocator {
 
 }  // namespace
 
+void ensureCpuCache(uint64_t defaultLimitBytes) {
+  // Once per process, although the addon's Init runs once per Node environment (worker threads).
+  static std::once_flag once;
+  std::call_once(once, [defaultLimitBytes] {
+    {
+      Cache& c = cache();
+      std::lock_guard<std::mutex> lock(c.mu);
+      c.stats.limitBytes = defaultLimitBytes;
+    }
+    // Priority 1 outranks the default CPU allocator (registered at 0). Tensors allocated before
+    // free through their DataPtr's own deleter.
+    c10::SetCPUAllocator(new CachingCpuAllocator(), 1);
+  });
+}
+
 void installCpuCache(uint64_t limitBytes) {
-  static CachingCpuAllocator* allocator = nullptr;
+  ensureCpuCache(limitBytes);
   Cache& c = cache();
   {
     std::lock_guard<std::mutex> lock(c.mu);
     c.stats.limitBytes = limitBytes;
-  }
-  if (allocator == nullptr) {
-    allocator = new CachingCpuAllocator();
-    // Priority 1 outranks the default CPU allocator (registered at 0). Blocks allocated before
-    // carry their own deleter and are freed by it.
-    c10::SetCPUAllocator(allocator, 1);
   }
   if (cpuCacheStats().cachedBytes > limitBytes) emptyCpuCache();
 }

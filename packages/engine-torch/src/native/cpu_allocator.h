@@ -23,9 +23,12 @@ struct CpuCacheStats {
   uint64_t limitBytes = 0;
 };
 
+/** Installs the allocator as ATen's CPU allocator with this limit, unless it already is. */
+void ensureCpuCache(uint64_t defaultLimitBytes);
+
 /**
- * Installs the allocator as ATen's CPU allocator (once; later calls only change the limit).
- * limitBytes caps the free bytes kept for reuse.
+ * Installs the allocator (if not yet) and sets the limit: the free bytes kept for reuse (0: none;
+ * a lower limit empties the cache).
  */
 void installCpuCache(uint64_t limitBytes);
 
