@@ -13,6 +13,7 @@ import { lrWireOf } from '@deeprelax/coordinator';
 import { isTerminalJobState, JobsClient, type Algorithm, type JobSpec } from '@deeprelax/rpc';
 import { spawnService, startCoordinator } from '../distributed/common.js';
 import type { CellJob, CellMessage } from './cell.js';
+import type { CellSpec } from './plan.js';
 import { RUN_SCHEMA, writeRun, type CurvePoint, type RunRecord } from './store.js';
 
 /** The job algorithm of a distributed entry. */
@@ -31,10 +32,17 @@ export function clusterAlgorithm(algorithm: string, async: boolean): Algorithm {
   }
 }
 
+/** EASGD's communication period τ (steps per exchange) for EASGD/EAMSGD cells; undefined for the others. */
+function easgdTau(cell: CellSpec): number | undefined {
+  if (cell.algorithm !== 'easgd' && cell.algorithm !== 'eamsgd') return undefined;
+  return (cell.optimizer as unknown as { tau?: number }).tau ?? 1;
+}
+
 /** The job a cluster cell submits. */
 export function clusterJobSpec(job: CellJob): JobSpec {
   const { cell } = job;
-  const opt = cell.optimizer as unknown as { async?: boolean; alpha?: number; tau?: number; lrScaling?: 'none' | 'coupling' };
+  const opt = cell.optimizer as unknown as { async?: boolean; alpha?: number; lrScaling?: 'none' | 'coupling' };
+  const tau = easgdTau(cell);
   return {
     name: cell.key,
     model: cell.model,
@@ -53,7 +61,7 @@ export function clusterJobSpec(job: CellJob): JobSpec {
       batchSize: cell.batchSize,
       lr: lrWireOf(cell.lrSchedule),
       ...(typeof opt.alpha === 'number' ? { alpha: opt.alpha } : {}),
-      ...(typeof opt.tau === 'number' && cell.algorithm !== 'parle' && cell.algorithm !== 'dist-esgd' ? { tau: opt.tau } : {}),
+      ...(tau !== undefined ? { tau } : {}),
       // Distributed ESGD's centre step: the preset's convention. Left unspecified, a job that sends
       // its own lr gets the coupling-scaled step η·γ(k), 1e-4 of the preset's η here.
       ...(cell.algorithm === 'dist-esgd'
@@ -107,9 +115,9 @@ export async function runClusterCell(job: CellJob, emit: (m: CellMessage) => voi
     let wallMs = 0;
     // A coordinator round is one exchange: τ steps of every EASGD worker (of one worker when
     // asynchronous, so 1/p of a step of all), one step otherwise.
-    const opt = cell.optimizer as unknown as { tau?: number; async?: boolean };
-    const easgd = cell.algorithm === 'easgd' || cell.algorithm === 'eamsgd';
-    const stepsPerRound = easgd ? (opt.tau ?? 1) / (opt.async ? (cell.replicas ?? 1) : 1) : 1;
+    const tau = easgdTau(cell);
+    const async = (cell.optimizer as unknown as { async?: boolean }).async === true;
+    const stepsPerRound = tau === undefined ? 1 : tau / (async ? cell.replicas ?? 1 : 1);
     for await (const ev of jobs.watchJob({ jobId: submitted.id })) {
       if (shouldAbort()) throw new Error(`${cell.key}: aborted`);
       if (ev.progress) {

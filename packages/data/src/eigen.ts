@@ -5,6 +5,7 @@
 // Storage: the working matrix is kept transposed relative to the textbook so that every inner loop
 // (the similarity transforms, the accumulation of Householder reflectors and the Givens rotations of
 // the QL sweeps) runs over contiguous memory. On return, row k of `vectors` is the k-th eigenvector.
+import { firstNonFinite } from '@deeprelax/core';
 
 export interface SymmetricEigen {
   n: number;
@@ -42,9 +43,8 @@ export function symmetricEigen(a: ArrayLike<number>, n: number): SymmetricEigen 
   if (a.length !== n * n) throw new EigenError(`expected ${n * n} elements for a ${n}×${n} matrix, got ${a.length}`);
   // V[i][j] of the textbook is stored at v[j*n + i]; a symmetric input is its own transpose.
   const v = Float64Array.from(a);
-  for (let i = 0; i < n * n; i++) {
-    if (!Number.isFinite(v[i])) throw new EigenError(`matrix element ${i} is not finite (${v[i]})`);
-  }
+  const bad = firstNonFinite(v);
+  if (bad >= 0) throw new EigenError(`matrix element ${bad} is not finite (${v[bad]})`);
   const d = new Float64Array(n);
   const e = new Float64Array(n);
   tred2(v, d, e, n);

@@ -1,5 +1,6 @@
 // Closed-form objectives for the analytic engine: f and its exact gradient, evaluated in Float64.
 // All of them are deterministic; the analytic engine adds optional seeded gradient noise on top.
+import { firstNonFinite } from '../finite.js';
 
 /** A differentiable objective on R^dim with an exact gradient. */
 export interface Objective {
@@ -19,9 +20,8 @@ function checkDim(dim: number, what: string): number {
 function toF64(a: ArrayLike<number>, n: number, what: string): Float64Array {
   if (a.length !== n) throw new RangeError(`${what}: expected ${n} values, got ${a.length}`);
   const out = Float64Array.from(a as ArrayLike<number>);
-  for (let i = 0; i < n; i++) {
-    if (!Number.isFinite(out[i])) throw new RangeError(`${what}: value ${i} is not finite`);
-  }
+  const bad = firstNonFinite(out);
+  if (bad >= 0) throw new RangeError(`${what}: value ${bad} is not finite`);
   return out;
 }
 
