@@ -84,8 +84,6 @@ export interface NativeAddon {
   /** Sets how many bytes of freed large blocks the caching CPU allocator keeps (0: none). */
   setCpuCache(limitBytes: number): CpuCacheStats;
   cpuCacheStats(): CpuCacheStats;
-  /** Frees every cached block; returns the bytes released. */
-  emptyCpuCache(): number;
 }
 
 /** The addon's caching CPU allocator (src/native/cpu_allocator.h). */

@@ -506,10 +506,6 @@ Napi::Value CpuCacheStats(const Napi::CallbackInfo& info) {
   return guard(info, [&]() -> Napi::Value { return CacheStats(info.Env()); });
 }
 
-Napi::Value EmptyCpuCache(const Napi::CallbackInfo& info) {
-  return guard(info, [&]() -> Napi::Value { return Napi::Number::New(info.Env(), static_cast<double>(deeprelax::emptyCpuCache())); });
-}
-
 Napi::Object Init(Napi::Env env, Napi::Object exports) {
   // The caching CPU allocator is on from the start (512 MiB of free blocks); createTorchEngine sets
   // the configured limit.
@@ -520,7 +516,6 @@ Napi::Object Init(Napi::Env env, Napi::Object exports) {
   exports.Set("setInteropThreads", Napi::Function::New<SetInteropThreads>(env, "setInteropThreads"));
   exports.Set("setCpuCache", Napi::Function::New<SetCpuCache>(env, "setCpuCache"));
   exports.Set("cpuCacheStats", Napi::Function::New<CpuCacheStats>(env, "cpuCacheStats"));
-  exports.Set("emptyCpuCache", Napi::Function::New<EmptyCpuCache>(env, "emptyCpuCache"));
   return exports;
 }
 
