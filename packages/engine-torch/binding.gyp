@@ -2,7 +2,7 @@
   "targets": [
     {
       "target_name": "deeprelax_torch",
-      "sources": ["src/native/addon.cc", "src/native/cpu_allocator.cc", "src/native/model.cc", "src/native/reference.cc"],
+      "sources": ["src/native/addon.cc", "src/native/cpu_allocator.cc", "src/native/model.cc", "src/native/reference.cc", "src/native/signal_guard.cc"],
       "include_dirs": [
         "<!(node -p \"require('node-addon-api').include_dir\")",
         "<!@(node scripts/find-libtorch.mjs --gyp include)"

@@ -1,6 +1,7 @@
 // See model.h. Conventions: tensors are NCHW float32 on device_; every parameter/gradient/buffer
 // view is a narrow() of its flat tensor, so writing a view writes the flat vector.
 #include "model.h"
+#include "signal_guard.h"
 
 #include <ATen/CPUGeneratorImpl.h>
 #include <ATen/Parallel.h>
@@ -100,7 +101,12 @@ SgemmFn findDnnlSgemm() {
       float a[m * k], b[n * k], c[m * n];
       for (int64_t i = 0; i < m * k; ++i) a[i] = static_cast<float>((i * 7) % 11) - 5.f;
       for (int64_t i = 0; i < n * k; ++i) b[i] = static_cast<float>((i * 5) % 13) - 6.f;
-      if (f('N', 'T', m, n, k, 1.f, a, k, b, k, 0.f, c, n) != 0) continue;
+      int st;
+      {
+        AsyncSignalsBlocked noSignals;
+        st = f('N', 'T', m, n, k, 1.f, a, k, b, k, 0.f, c, n);
+      }
+      if (st != 0) continue;
       bool ok = true;
       for (int64_t i = 0; i < m && ok; ++i)
         for (int64_t j = 0; j < n && ok; ++j) {
@@ -591,6 +597,7 @@ at::Tensor Model::inputTensor(const float* x, int64_t n) {
 
 void Model::sgemm(char ta, char tb, int64_t m, int64_t n, int64_t k, const float* a, int64_t lda,
                   const float* b, int64_t ldb, float beta, float* c, int64_t ldc) const {
+  AsyncSignalsBlocked noSignals;  // the JIT kernel's rsp points into the heap (signal_guard.h)
   const int st = sgemm_(ta, tb, m, n, k, 1.f, a, lda, b, ldb, beta, c, ldc);
   if (st != 0) throw std::runtime_error("oneDNN sgemm failed with status " + std::to_string(st));
 }
@@ -896,6 +903,7 @@ bool dnnlAvailable() { return findDnnlSgemm() != nullptr; }
 void setThreads(int n) {
   if (n < 1) usage("threads must be >= 1");
   at::set_num_threads(n);
+  blockAsyncSignalsInIntraOpWorkers();
 }
 
 bool setInteropThreads(int n) {
