@@ -18,6 +18,9 @@ interface Outcome {
   loss: number;
   sha: string;
   signals: number;
+  /** Threads that appeared while training, and how many of them block SIGINT and SIGUSR2. */
+  newThreads: number;
+  newThreadsBlocking: number;
 }
 
 function train(model: string, threads: number, nodeFlags: string[], env: Record<string, string> = {}): Outcome {
@@ -45,6 +48,12 @@ describe('torch engine under signals', { skip: skipUnlessBuilt }, () => {
       }
     });
   }
+
+  it('on 2 threads the OpenMP worker that runs half of each sgemm blocks asynchronous signals', () => {
+    const r = train('mnistfc', 2, []);
+    assert.ok(r.newThreads >= 1, `no thread appeared while training on 2 threads (${r.newThreads})`);
+    assert.equal(r.newThreadsBlocking, r.newThreads, `${r.newThreads - r.newThreadsBlocking} of ${r.newThreads} new threads take signals`);
+  });
 
   it('mnistfc on 2 threads: a storm of process-directed SIGUSR2 changes nothing', () => {
     const quiet = train('mnistfc', 2, []);

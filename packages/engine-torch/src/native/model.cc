@@ -88,6 +88,9 @@ at::Generator makeGenerator(const at::Device& d, uint64_t seed) {
 using SgemmFn = int (*)(char, char, int64_t, int64_t, int64_t, float, const float*, int64_t,
                         const float*, int64_t, float, float*, int64_t);
 
+// The libdnnl whose sgemm findDnnlSgemm() took (its OpenMP runtime is found through it).
+void* dnnlLibrary = nullptr;
+
 SgemmFn findDnnlSgemm() {
   static SgemmFn fn = []() -> SgemmFn {
     for (const char* lib : {"libdnnl.so.3", "libdnnl.so.2", "libdnnl.so.1", "libmkldnn.so.1", "libmkldnn.so.0"}) {
@@ -114,7 +117,10 @@ SgemmFn findDnnlSgemm() {
           for (int64_t t = 0; t < k; ++t) s += a[i * k + t] * b[j * k + t];
           ok = std::fabs(s - c[i * n + j]) < 1e-3f;
         }
-      if (ok) return f;
+      if (ok) {
+        dnnlLibrary = h;
+        return f;
+      }
     }
     return nullptr;
   }();
@@ -634,6 +640,8 @@ at::Tensor Model::forward(const at::Tensor& input, Flags f) {
         if (f.save) L.in = x;
         c10::optional<at::Tensor> bias;
         if (L.bSlot >= 0) bias = paramViews_[L.bSlot];
+        // oneDNN may implement it with its JIT gemm (CPU-dependent): no signals meanwhile.
+        AsyncSignalsBlocked noSignals;
         x = at::convolution(x, paramViews_[L.wSlot], bias, {d.stride, d.stride}, {d.padding, d.padding}, {1, 1},
                             false, {0, 0}, 1);
         break;
@@ -739,6 +747,7 @@ void Model::backward(at::Tensor g) {
       case LayerKind::Conv2d: {
         const bool hasBias = L.bSlot >= 0;
         std::vector<int64_t> biasSizes{d.out};
+        AsyncSignalsBlocked noSignals;  // as in forward
         auto r = at::convolution_backward(g, L.in, paramViews_[L.wSlot],
                                           hasBias ? at::OptionalIntArrayRef(biasSizes) : at::OptionalIntArrayRef(),
                                           {d.stride, d.stride}, {d.padding, d.padding}, {1, 1}, false, {0, 0}, 1,
@@ -903,7 +912,10 @@ bool dnnlAvailable() { return findDnnlSgemm() != nullptr; }
 void setThreads(int n) {
   if (n < 1) usage("threads must be >= 1");
   at::set_num_threads(n);
-  blockAsyncSignalsInIntraOpWorkers();
+  // oneDNN's sgemm runs on the OpenMP pool's workers too; keep signals off them (signal_guard.h).
+  // dlsym through libdnnl's handle finds the GOMP_parallel oneDNN itself binds to.
+  if (findDnnlSgemm() != nullptr && dnnlLibrary != nullptr)
+    blockAsyncSignalsInOpenMpWorkers(reinterpret_cast<GompParallelFn>(dlsym(dnnlLibrary, "GOMP_parallel")), n);
 }
 
 bool setInteropThreads(int n) {

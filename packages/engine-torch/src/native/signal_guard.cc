@@ -1,9 +1,9 @@
 #include "signal_guard.h"
 
-#include <ATen/Parallel.h>
 #include <pthread.h>
 
-#include <thread>
+#include <atomic>
+#include <initializer_list>
 
 namespace deeprelax {
 namespace {
@@ -26,16 +26,21 @@ AsyncSignalsBlocked::~AsyncSignalsBlocked() {
   if (restore_) pthread_sigmask(SIG_SETMASK, &old_, nullptr);
 }
 
-void blockAsyncSignalsInIntraOpWorkers() {
-  const int n = at::get_num_threads();
-  if (n <= 1) return;
-  const std::thread::id caller = std::this_thread::get_id();
-  // With grain 1 over n items, ATen's OpenMP backend gives every thread of the team one item.
-  at::parallel_for(0, n, 1, [caller](int64_t, int64_t) {
-    if (std::this_thread::get_id() == caller) return;
-    const sigset_t block = asyncSignals();
-    pthread_sigmask(SIG_BLOCK, &block, nullptr);
-  });
+int blockAsyncSignalsInOpenMpWorkers(GompParallelFn parallel, int threads) {
+  if (parallel == nullptr || threads <= 1) return 0;
+  struct Team {
+    pthread_t caller;
+    std::atomic<int> reached{0};
+  } team{pthread_self(), {}};
+  parallel(
+      [](void* data) {
+        auto* t = static_cast<Team*>(data);
+        if (pthread_equal(pthread_self(), t->caller)) return;
+        const sigset_t block = asyncSignals();
+        if (pthread_sigmask(SIG_BLOCK, &block, nullptr) == 0) t->reached.fetch_add(1);
+      },
+      &team, static_cast<unsigned>(threads), 0);
+  return team.reached.load();
 }
 
 }  // namespace deeprelax

@@ -7,7 +7,9 @@
 // asked to: SIGPROF for every sample of --cpu-prof / --prof, and SIGINT, SIGTERM, SIGCHLD to the
 // handlers libuv installs. Blocking them around a call only defers them until the kernel returns.
 // Synchronous signals (a fault in the call itself) stay unblocked: blocked, they would only turn
-// into a kill without the handler.
+// into a kill without the handler. Guarded: every sgemm call and every convolution (oneDNN may
+// implement one with the same gemm, depending on the CPU), on the calling thread; the OpenMP
+// workers that run the rest of a multi-threaded call block them for good.
 #pragma once
 
 #include <csignal>
@@ -27,12 +29,17 @@ class AsyncSignalsBlocked {
   bool restore_ = false;
 };
 
+/** GCC's OpenMP entry point (libgomp's GOMP_parallel). */
+using GompParallelFn = void (*)(void (*)(void*), void*, unsigned, unsigned);
+
 /**
- * Blocks the asynchronous signals for good in the intra-op (OpenMP) worker threads, which run
- * parts of a multi-threaded sgemm. They never need a signal: a process-directed one then goes to a
- * thread that does not block it (the main thread or one of libuv's). Call after changing the
- * thread count; the calling thread's own mask is left as it was.
+ * Blocks the asynchronous signals for good in the OpenMP worker threads that run the parts of a
+ * multi-threaded sgemm: runs a parallel region of `threads` threads through `parallel` (the
+ * GOMP_parallel that oneDNN itself calls, so the same thread pool) in which every thread but the
+ * caller blocks them. Those threads never need a signal: a process-directed one goes to a thread
+ * that does not block it (the main thread or one of libuv's). The caller's mask is left as it
+ * was. Returns how many worker threads it reached (threads - 1 unless OpenMP gave fewer).
  */
-void blockAsyncSignalsInIntraOpWorkers();
+int blockAsyncSignalsInOpenMpWorkers(GompParallelFn parallel, int threads);
 
 }  // namespace deeprelax
