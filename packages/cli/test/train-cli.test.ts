@@ -67,6 +67,8 @@ test('invalid flags and combinations: one-line error, exit code 2, nothing train
     [['train', '--model', 'mlp', '--algo', 'sgd', '-L', '5'], /-L has no meaning/],
     [['train', '--model', 'mlp', '--dataset', 'idx'], /needs --data-dir/],
     [['train', '--model', 'mlp', '--set', 'oops'], /key=value/],
+    [['train', '--model', 'mlp', '--cpu-cache-mib', '-1'], /--cpu-cache-mib must be >= 0/],
+    [['train', '--model', 'mlp', '--cpu-cache-mib', 'lots'], /--cpu-cache-mib must be a number/],
   ];
   for (const [args, re] of cases) {
     const r = cli(args, 60_000);

@@ -16,6 +16,11 @@ export interface EngineSettings {
   threads?: number;
   /** torch: 'cpu' | 'cuda' | 'auto'. */
   device?: 'cpu' | 'cuda' | 'auto';
+  /**
+   * torch: MiB of freed large CPU blocks kept for reuse (the addon's caching allocator; default
+   * 512, 0 = off). The cache is process-wide: the last engine created sets it.
+   */
+  cpuCacheMiB?: number;
 }
 
 export class EngineSelectionError extends Error {
@@ -37,7 +42,11 @@ export async function selectEngine(choice: EngineChoice, settings: EngineSetting
   const torch = await import('@deeprelax/engine-torch');
   const status = torch.available();
   if (status.ok) {
-    const engine = torch.createTorchEngine({ threads: settings.threads ?? 1, device: settings.device ?? (choice === 'auto' ? 'auto' : 'cpu') });
+    const engine = torch.createTorchEngine({
+      threads: settings.threads ?? 1,
+      device: settings.device ?? (choice === 'auto' ? 'auto' : 'cpu'),
+      ...(settings.cpuCacheMiB !== undefined ? { cpuCacheMiB: settings.cpuCacheMiB } : {}),
+    });
     return { engine, reason: `engine torch ${choice === 'auto' ? 'chosen (fastest present)' : 'requested'}: ${engine.description}; ${status.reason}` };
   }
   if (choice === 'torch') throw new EngineSelectionError(`engine torch is unavailable: ${status.reason}`);

@@ -32,6 +32,8 @@ export const ConfigSchema = z
     engine: z.enum(['auto', 'torch', 'tfjs']).default('auto'),
     /** Threads of the evaluation engine (torch). */
     engineThreads: posInt.default(1),
+    /** MiB of freed large CPU blocks the torch engine keeps for reuse (0 = off). */
+    cpuCacheMiB: z.coerce.number().int().min(0).max(1 << 20).default(512),
     /** Datasets not bundled (cifar10, relative dataset paths) are looked up here. */
     dataDir: z.string().min(1).nullable().default(null),
     /** Worker lease length and the heartbeat interval the workers are told to keep. */
@@ -78,6 +80,7 @@ export const ENV_VARS: Readonly<Record<keyof CoordinatorConfig, string>> = {
   tlsKey: 'DEEPRELAX_TLS_KEY',
   engine: 'DEEPRELAX_ENGINE',
   engineThreads: 'DEEPRELAX_ENGINE_THREADS',
+  cpuCacheMiB: 'DEEPRELAX_CPU_CACHE_MIB',
   dataDir: 'DEEPRELAX_DATA_DIR',
   leaseTtlMs: 'DEEPRELAX_LEASE_TTL_MS',
   heartbeatIntervalMs: 'DEEPRELAX_HEARTBEAT_INTERVAL_MS',

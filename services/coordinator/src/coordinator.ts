@@ -85,7 +85,7 @@ export class Coordinator {
     this.log = deps.log;
     this.metrics = deps.metrics;
     this.catalog = deps.catalog;
-    this.engines = new EngineProvider(deps.config.engine, deps.config.engineThreads, deps.log);
+    this.engines = new EngineProvider(deps.config.engine, deps.config.engineThreads, deps.log, deps.config.cpuCacheMiB);
   }
 
   // ------------------------------------------------------------------------------- lifecycle

@@ -25,13 +25,14 @@ export class EngineProvider {
     private readonly choice: EngineChoice,
     private readonly threads: number,
     private readonly log: Logger,
+    private readonly cpuCacheMiB?: number,
   ) {}
 
   get(): Promise<Engine> {
     if (!this.engine) {
       this.engine = (async () => {
         const { selectEngine } = await import('@deeprelax/runtime');
-        const sel = await selectEngine(this.choice, { threads: this.threads, device: 'cpu' });
+        const sel = await selectEngine(this.choice, { threads: this.threads, device: 'cpu', cpuCacheMiB: this.cpuCacheMiB });
         this.log.info({ engine: sel.engine.name }, `evaluation engine: ${sel.reason}`);
         return sel.engine;
       })();

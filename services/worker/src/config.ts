@@ -30,6 +30,8 @@ export interface WorkerConfig {
   threads: number;
   /** torch device. */
   device: 'cpu' | 'cuda' | 'auto';
+  /** MiB of freed large CPU blocks the torch engine keeps for reuse (0 = off). */
+  cpuCacheMiB: number;
   /** Port of the Prometheus /metrics endpoint (0: any free port; null: no endpoint). */
   metricsPort: number | null;
   /** Interface the metrics endpoint binds to. */
@@ -79,6 +81,7 @@ export function defaultWorkerConfig(coordinator: string): WorkerConfig {
     engine: 'auto',
     threads: 1,
     device: 'auto',
+    cpuCacheMiB: 512,
     metricsPort: null,
     metricsHost: '0.0.0.0',
     name: `${hostname()}-${process.pid}`,
@@ -123,6 +126,7 @@ export const workerEnvSchema = z.object({
   DEEPRELAX_ENGINE: z.enum(ENGINE_CHOICES as [EngineChoice, ...EngineChoice[]]).default('auto'),
   DEEPRELAX_THREADS: intIn(1, 1024).default(1),
   DEEPRELAX_DEVICE: z.enum(['cpu', 'cuda', 'auto']).default('auto'),
+  DEEPRELAX_CPU_CACHE_MIB: intIn(0, 1 << 20).default(512),
   DEEPRELAX_METRICS_PORT: z
     .string()
     .trim()
@@ -198,6 +202,7 @@ export function workerConfigFromEnv(env: NodeJS.ProcessEnv = process.env): Worke
     engine: e.DEEPRELAX_ENGINE,
     threads: e.DEEPRELAX_THREADS,
     device: e.DEEPRELAX_DEVICE,
+    cpuCacheMiB: e.DEEPRELAX_CPU_CACHE_MIB,
     metricsPort: e.DEEPRELAX_METRICS_PORT === undefined ? 9464 : e.DEEPRELAX_METRICS_PORT,
     metricsHost: e.DEEPRELAX_METRICS_HOST,
     name: e.DEEPRELAX_WORKER_NAME ?? base.name,

@@ -45,7 +45,7 @@ export async function startWorker(config: WorkerConfig, options: StartWorkerOpti
   // The engine is picked once (the log says which and why); a job asking for another one gets it
   // on demand.
   const engines = new Map<EngineChoice, Promise<Engine>>();
-  const first = await selectEngine(config.engine, { threads: config.threads, device: config.device });
+  const first = await selectEngine(config.engine, { threads: config.threads, device: config.device, cpuCacheMiB: config.cpuCacheMiB });
   log.info({ engine: first.engine.name }, first.reason);
   engines.set(config.engine, Promise.resolve(first.engine));
   engines.set(first.engine.name as EngineChoice, Promise.resolve(first.engine));
@@ -53,7 +53,7 @@ export async function startWorker(config: WorkerConfig, options: StartWorkerOpti
     const c: EngineChoice = choice === 'auto' ? config.engine : choice;
     let e = engines.get(c);
     if (!e) {
-      e = selectEngine(c, { threads: config.threads, device: config.device }).then((s) => {
+      e = selectEngine(c, { threads: config.threads, device: config.device, cpuCacheMiB: config.cpuCacheMiB }).then((s) => {
         log.info({ engine: s.engine.name }, s.reason);
         return s.engine;
       });

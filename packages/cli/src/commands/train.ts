@@ -21,6 +21,7 @@ export function trainCommand(): Command {
     .addOption(new Option('--engine <name>', 'compute engine').choices(ENGINE_CHOICES as string[]).default('auto'))
     .addOption(new Option('--device <d>', 'torch device').choices(['cpu', 'cuda', 'auto']))
     .option('--threads <n>', 'torch intra-op threads (default 1)')
+    .option('--cpu-cache-mib <n>', 'torch: MiB of freed large CPU blocks kept for reuse (default 512, 0 = off)')
     .option('-b, --batch-size <n>', 'minibatch size (default 128)')
     .option('--lr <lr>', 'constant outer learning rate (replaces the preset schedule)')
     .option('--lr-schedule <spec>', 'learning-rate schedule: "2:1.0,15:0.1" (last epoch:lr), "step:0.1:0.2:30", or a number')

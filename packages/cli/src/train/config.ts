@@ -44,6 +44,12 @@ export const trainFlagsSchema = z
     engine: z.enum(ENGINE_CHOICES as [EngineChoice, ...EngineChoice[]]).default('auto'),
     device: z.enum(['cpu', 'cuda', 'auto']).optional(),
     threads: posInt('--threads').optional(),
+    cpuCacheMib: z.coerce
+      .number({ error: '--cpu-cache-mib must be a number' })
+      .int('--cpu-cache-mib must be an integer')
+      .min(0, '--cpu-cache-mib must be >= 0')
+      .max(1 << 20, '--cpu-cache-mib must be <= 1048576')
+      .optional(),
     batchSize: posInt('--batch-size').optional(),
     lr: nonNeg('--lr').optional(),
     lrSchedule: z.string().optional(),
@@ -82,6 +88,8 @@ export interface TrainRunConfig {
   engine: EngineChoice;
   device?: 'cpu' | 'cuda' | 'auto';
   threads?: number;
+  /** torch: MiB of freed large CPU blocks kept for reuse (default 512, 0 = off). */
+  cpuCacheMiB?: number;
   trainLimit?: number;
   testLimit?: number;
   outDir: string;
@@ -193,6 +201,7 @@ export function compileTrainConfig(flags: TrainFlags): TrainRunConfig {
     engine: f.engine,
     device: f.device,
     threads: f.threads,
+    cpuCacheMiB: f.cpuCacheMib,
     trainLimit: f.trainLimit,
     testLimit: f.testLimit,
     outDir: f.out ?? `runs/${f.model}-${f.algo}-s${f.seed}-${stamp}`,

@@ -20,7 +20,7 @@ export interface TrainRunResult {
 }
 
 export async function runTraining(cfg: TrainRunConfig, log: Logger, options: { tty?: boolean; signal?: AbortSignal } = {}): Promise<TrainRunResult> {
-  const { engine, reason } = await selectEngine(cfg.engine, { threads: cfg.threads, device: cfg.device });
+  const { engine, reason } = await selectEngine(cfg.engine, { threads: cfg.threads, device: cfg.device, cpuCacheMiB: cfg.cpuCacheMiB });
   log.info({ engine: engine.name }, reason);
 
   const t0 = performance.now();
