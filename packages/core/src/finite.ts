@@ -16,6 +16,14 @@ export function firstNonFinite(v: ArrayLike<number>): number {
 
 /** True when `v` holds no NaN and no ±Inf. */
 export function allFiniteValues(v: ArrayLike<number>): boolean {
+  return (v instanceof Float32Array ? zeroSum32(v) : zeroSumAny(v)) === 0;
+}
+
+// The loops are small functions that return the sum of v·0 (0 when finite, NaN otherwise), warmed
+// up when the module loads (below), and the float32 one, what every received tensor is, sees only
+// Float32Array. Inline in allFiniteValues, V8 compiled the loop on-stack before the compare after
+// it had ever run and deoptimised there, so calls kept finishing in unoptimised code.
+function zeroSum32(v: Float32Array): number {
   const n = v.length;
   const m = n - (n % 4);
   let s0 = 0;
@@ -29,5 +37,34 @@ export function allFiniteValues(v: ArrayLike<number>): boolean {
     s3 += v[i + 3]! * 0;
   }
   for (let i = m; i < n; i++) s0 += v[i]! * 0;
-  return s0 + s1 + s2 + s3 === 0;
+  return s0 + s1 + s2 + s3;
+}
+
+function zeroSumAny(v: ArrayLike<number>): number {
+  const n = v.length;
+  const m = n - (n % 4);
+  let s0 = 0;
+  let s1 = 0;
+  let s2 = 0;
+  let s3 = 0;
+  for (let i = 0; i < m; i += 4) {
+    s0 += v[i]! * 0;
+    s1 += v[i + 1]! * 0;
+    s2 += v[i + 2]! * 0;
+    s3 += v[i + 3]! * 0;
+  }
+  for (let i = m; i < n; i++) s0 += v[i]! * 0;
+  return s0 + s1 + s2 + s3;
+}
+
+// Warm-up: type feedback for every operation (finite and non-finite values, a remainder loop).
+{
+  const f32 = new Float32Array(67).fill(0.5);
+  const f64 = new Float64Array(67).fill(0.5);
+  for (let k = 0; k < 8; k++) {
+    f32[k] = f64[k] = k === 5 ? Number.POSITIVE_INFINITY : 0.5;
+    zeroSum32(f32);
+    zeroSumAny(f64);
+    zeroSumAny([0.5, k, 0.25]);
+  }
 }
