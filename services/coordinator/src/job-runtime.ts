@@ -561,8 +561,12 @@ export class JobRuntime {
       this.pool.give(out);
       return fail('new x');
     }
-    // The replies carry the old x (EASGD's centre) or the new one (DESGD): neither is recycled.
-    this.replaceX(next, replyTensors.some((t) => t.values === old));
+    // The replies carry the old x (EASGD's centre) or the new one (DESGD). EASGD's old x, unless a
+    // reader has it, goes back to the pool once every reply carrying it has been sent: otherwise
+    // each round allocated a fresh 7.5 MB x (mnistfc) and page-faulted it in. DESGD's new x is x.
+    const replyHasOld = replyTensors.some((t) => t.values === old);
+    const release = replyHasOld && !this.xShared ? this.releaseAfter(old, contribs.length) : undefined;
+    this.replaceX(next, replyHasOld);
     if (replyTensors.some((t) => t.values === next)) this.xShared = true;
     this._round = k + 1;
     const phase = this.phase;
@@ -581,6 +585,7 @@ export class JobRuntime {
         reply: { jobId: this.id, round: k + 1, phase, contributors: contribs.length, directive: done ? STOP : CONTINUE },
         tensors: replyTensors,
         dtype: this.dtype,
+        release,
       });
     }
     this.afterUpdate(done);

@@ -19,7 +19,7 @@ import {
   type ExchangeRequest,
   type JobSpec,
 } from '@deeprelax/rpc';
-import { elasticDifference } from '../src/index.js';
+import { easgdSyncCentre, elasticDifference } from '../src/index.js';
 import { FakeWorker, fetchX, plus, randomVector, smallSpec, startTest, within, type TestCoordinator } from './helpers.js';
 
 const N = 101_770; // mlp 784-128-10
@@ -160,6 +160,52 @@ describe('exchange', () => {
     const end = await fetchX(c.jobs, job);
     assert.equal(end.round, 16);
     assert.ok(end.bytes.equals(Buffer.from(centre.buffer)), 'final x̃ = the Δ\'s applied in version order');
+    await c.jobs.cancelJob(job);
+    for (const w of [a!, b!]) await w.close();
+  });
+
+  test('sync EASGD, rounds back to back: every reply\'s centre and the final x match the replay bit for bit', async () => {
+    // No reads of x between rounds, so each round's old x goes back to the pool once the replies
+    // carrying it are sent and later rounds write their centres into recycled arrays. (A release
+    // before the send could not show here: a round closes only after both members have their
+    // previous reply, and this N fits one chunk, serialized at once.)
+    const [a, b] = await startJob(c, smallSpec({ algorithm: 'ALGORITHM_EASGD', epochs: 5, roundDeadlineMs: 5_000, maxWorkers: 2 }, { alpha: 0.2 }), 2);
+    const job = a!.jobId;
+    await a!.pull();
+    await b!.pull();
+    const start = await fetchX(c.jobs, job);
+    const rounds = 8;
+    const sent = new Map<number, { xa: Float32Array; xb: Float32Array; ca: Float32Array; cb: Float32Array }>();
+    for (let k = 0; k < rounds; k++) {
+      const xa = randomVector(N, 3000 + k);
+      const xb = randomVector(N, 4000 + k);
+      const [ra, rb] = await within(
+        Promise.all([a!.exchange('EXCHANGE_KIND_SYNC', k, 0, [{ name: 'x', values: xa }]), b!.exchange('EXCHANGE_KIND_SYNC', k, 0, [{ name: 'x', values: xb }])]),
+        10_000,
+        `round ${k}`,
+      );
+      assert.equal(ra.reply.contributors, 2, `round ${k}: both reduced`);
+      assert.equal(ra.reply.round, k + 1);
+      sent.set(k, { xa, xb, ca: Float32Array.from(ra.byName.get('center')!), cb: Float32Array.from(rb.byName.get('center')!) });
+    }
+    let centre = Float32Array.from(start.x);
+    for (let k = 0; k < rounds; k++) {
+      const e = sent.get(k)!;
+      for (const [who, got] of [['a', e.ca], ['b', e.cb]] as const) {
+        assert.ok(Buffer.from(got.buffer).equals(Buffer.from(centre.buffer)), `round ${k}: ${who} got the centre of round ${k}`);
+      }
+      // The coordinator's contributors are in arrival order; the two orders differ in rounding, so
+      // accept either.
+      const ab = easgdSyncCentre(centre, [e.xa, e.xb], 0.2);
+      const ba = easgdSyncCentre(centre, [e.xb, e.xa], 0.2);
+      const next = k + 1 < rounds ? sent.get(k + 1)!.ca : (await fetchX(c.jobs, job)).x;
+      assert.ok(
+        Buffer.from(next.buffer, next.byteOffset, next.byteLength).equals(Buffer.from(ab.buffer)) ||
+          Buffer.from(next.buffer, next.byteOffset, next.byteLength).equals(Buffer.from(ba.buffer)),
+        `x after round ${k} = the centre update of round ${k}`,
+      );
+      centre = Float32Array.from(next);
+    }
     await c.jobs.cancelJob(job);
     for (const w of [a!, b!]) await w.close();
   });
