@@ -35,18 +35,23 @@ test('SIGKILL a worker mid-job: the job completes, and a new worker joins it', {
     await waitForJob(client, job.id, (j) => (j.progress?.round ?? 0) >= Number(killedAt) + 5, 30_000, 'progress after the kill');
     // A new worker joins the running job (max_workers = 2 leaves a slot).
     h.startWorker('w2');
+    // Joined: w2 is one of the job's workers and has taken part in a round. (The dead w1 stays
+    // listed for a while, so a count of the job's workers says nothing about w2.)
+    let w2Id = '';
     const joined = await waitForJob(
       client,
       job.id,
-      (j) => j.workers.some((w) => w.workerId && w.round > 0) && j.workers.length >= 2,
+      (j) => w2Id !== '' && j.workers.some((w) => w.workerId === w2Id && w.round > 0),
       40_000,
       'the new worker to join',
+      async () => {
+        w2Id = (await client.listWorkers(job.id)).find((w) => w.capabilities?.hostname === 'w2')?.workerId ?? '';
+      },
     ).catch(async (e: Error) => {
       const ws = await client.listWorkers(job.id);
       throw new Error(`${e.message}; workers: ${JSON.stringify(ws.map((w) => [w.capabilities?.hostname, w.state, w.jobId]))}\n${h.logs()}`);
     });
-    const pool = await client.listWorkers(job.id);
-    const names = pool.map((w) => w.capabilities?.hostname);
+    const names = (await client.listWorkers(job.id)).map((w) => w.capabilities?.hostname);
     t.diagnostic(`at round ${joined.progress?.round}: job workers ${names.join(', ')}`);
     assert.ok(names.includes('w2'), `w2 is among the job's workers: ${names.join(', ')}`);
     const end = await waitForEnd(client, job.id, 90_000);

@@ -204,9 +204,18 @@ export function sleep(ms: number): Promise<void> {
 }
 
 /** Polls the job until `pred` holds (or the job ends, or the timeout passes). */
-export async function waitForJob(client: JobsClient, id: string, pred: (j: Job__Output) => boolean, timeoutMs: number, what: string): Promise<Job__Output> {
+/** Polls the job until `pred` holds; `refresh` (optional) runs before each poll, e.g. to look up ids. */
+export async function waitForJob(
+  client: JobsClient,
+  id: string,
+  pred: (j: Job__Output) => boolean,
+  timeoutMs: number,
+  what: string,
+  refresh?: () => Promise<void>,
+): Promise<Job__Output> {
   const deadline = Date.now() + timeoutMs;
   for (;;) {
+    await refresh?.();
     const j = await client.getJob(id);
     if (pred(j)) return j;
     if (isTerminalJobState(j.state)) throw new Error(`job ${id} ended (${j.state}${j.error?.message ? `: ${j.error.message}` : ''}) before ${what}`);
