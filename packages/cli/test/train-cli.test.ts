@@ -69,6 +69,7 @@ test('invalid flags and combinations: one-line error, exit code 2, nothing train
     [['train', '--model', 'mlp', '--set', 'oops'], /key=value/],
     [['train', '--model', 'mlp', '--cpu-cache-mib', '-1'], /--cpu-cache-mib must be >= 0/],
     [['train', '--model', 'mlp', '--cpu-cache-mib', 'lots'], /--cpu-cache-mib must be a number/],
+    [['train', '--model', 'mlp', '--cpu-cache-mib', ''], /--cpu-cache-mib must be a number/],
   ];
   for (const [args, re] of cases) {
     const r = cli(args, 60_000);

@@ -18,8 +18,10 @@ describe('selectEngine: torch settings', { skip: torch.ok ? false : torch.reason
       const small = (await selectEngine('torch', { cpuCacheMiB: 64 })).engine as TorchEngine;
       assert.equal(small.cpuCacheStats().limitBytes, 64 * MiB);
     } finally {
-      const dflt = (await selectEngine('torch', {})).engine as TorchEngine;
-      assert.equal(dflt.cpuCacheStats().limitBytes, 512 * MiB);
+      // Leave the process-wide default for the tests after this one.
+      await selectEngine('torch', {});
     }
+    const dflt = (await selectEngine('torch', {})).engine as TorchEngine;
+    assert.equal(dflt.cpuCacheStats().limitBytes, 512 * MiB);
   });
 });

@@ -16,6 +16,7 @@ test('environment config: defaults, DEEPRELAX_GRPC_ADDR as host:port, metrics of
   assert.equal(c.metricsPort, null);
   assert.equal(c.cpuCacheMiB, 0);
   assert.equal(c.engineThreads, 1, 'an empty variable counts as unset');
+  assert.equal(configFromEnv({ DEEPRELAX_CPU_CACHE_MIB: '' }).cpuCacheMiB, 512, 'empty is unset, not 0 (off)');
 });
 
 test('environment config: invalid values are one-line errors naming the variable', () => {

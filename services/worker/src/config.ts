@@ -126,7 +126,8 @@ export const workerEnvSchema = z.object({
   DEEPRELAX_ENGINE: z.enum(ENGINE_CHOICES as [EngineChoice, ...EngineChoice[]]).default('auto'),
   DEEPRELAX_THREADS: intIn(1, 1024).default(1),
   DEEPRELAX_DEVICE: z.enum(['cpu', 'cuda', 'auto']).default('auto'),
-  DEEPRELAX_CPU_CACHE_MIB: intIn(0, 1 << 20).default(512),
+  // Empty counts as unset (as in the coordinator), not as 0, which would turn the cache off.
+  DEEPRELAX_CPU_CACHE_MIB: z.preprocess((v) => (typeof v === 'string' && v.trim() === '' ? undefined : v), intIn(0, 1 << 20).default(512)),
   DEEPRELAX_METRICS_PORT: z
     .string()
     .trim()

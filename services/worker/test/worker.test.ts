@@ -211,6 +211,8 @@ test('environment config: defaults, parsing and one-line errors', () => {
   assert.throws(() => workerConfigFromEnv({ DEEPRELAX_METRICS_PORT: '70000' }), /DEEPRELAX_METRICS_PORT/);
   assert.equal(workerConfigFromEnv({}).cpuCacheMiB, 512);
   assert.equal(workerConfigFromEnv({ DEEPRELAX_CPU_CACHE_MIB: '0' }).cpuCacheMiB, 0);
+  assert.equal(workerConfigFromEnv({ DEEPRELAX_CPU_CACHE_MIB: '' }).cpuCacheMiB, 512, 'empty is unset, not 0 (off)');
+  assert.equal(workerConfigFromEnv({ DEEPRELAX_CPU_CACHE_MIB: ' ' }).cpuCacheMiB, 512);
   assert.throws(() => workerConfigFromEnv({ DEEPRELAX_CPU_CACHE_MIB: '-1' }), /DEEPRELAX_CPU_CACHE_MIB/);
   assert.throws(() => workerConfigFromEnv({ DEEPRELAX_CPU_CACHE_MIB: '1.5' }), /DEEPRELAX_CPU_CACHE_MIB/);
 });

@@ -44,11 +44,16 @@ export const trainFlagsSchema = z
     engine: z.enum(ENGINE_CHOICES as [EngineChoice, ...EngineChoice[]]).default('auto'),
     device: z.enum(['cpu', 'cuda', 'auto']).optional(),
     threads: posInt('--threads').optional(),
-    cpuCacheMib: z.coerce
-      .number({ error: '--cpu-cache-mib must be a number' })
-      .int('--cpu-cache-mib must be an integer')
-      .min(0, '--cpu-cache-mib must be >= 0')
-      .max(1 << 20, '--cpu-cache-mib must be <= 1048576')
+    // An empty value is an error, not 0 (which would turn the cache off).
+    cpuCacheMib: z
+      .preprocess(
+        (v) => (typeof v === 'string' && v.trim() === '' ? Number.NaN : v),
+        z.coerce
+          .number({ error: '--cpu-cache-mib must be a number' })
+          .int('--cpu-cache-mib must be an integer')
+          .min(0, '--cpu-cache-mib must be >= 0')
+          .max(1 << 20, '--cpu-cache-mib must be <= 1048576'),
+      )
       .optional(),
     batchSize: posInt('--batch-size').optional(),
     lr: nonNeg('--lr').optional(),
