@@ -1,7 +1,9 @@
 // Time-left estimates: measured training throughput (gradient-call samples per second) and time per
 // evaluation (BN refresh + test pass), per (model, entry), from this invocation's running cells and
-// from the runs already stored with the same engine, applied to the remaining gradient calls and
-// evaluations of every unfinished cell and laid out over the parallel slots.
+// from the newest run already stored for each (model, entry) with the same engine, applied to the
+// remaining gradient calls and evaluations of every unfinished cell and laid out over the parallel
+// slots. Only the newest stored run counts because the engine gets faster between sessions (the
+// caching allocator halved LeNet's cell times): pooling every stored run projected twice the time.
 import type { CellSpec } from './plan.js';
 import type { RunRecord } from './store.js';
 
@@ -37,25 +39,25 @@ export interface Rate {
 }
 
 export class RateBook {
-  private readonly byEntry = new Map<string, Acc>();
-  private readonly byModel = new Map<string, Acc>();
+  /** The newest stored run per (model, entry): when it finished, and its numbers. */
+  private readonly stored = new Map<string, Live & { finishedAt: string }>();
   private readonly live = new Map<string, Live>();
 
   constructor(readonly engine: string) {}
 
-  private add(model: string, entry: string, a: Acc): void {
-    for (const [map, key] of [[this.byEntry, `${model}|${entry}`], [this.byModel, model]] as const) {
-      const cur = map.get(key) ?? empty();
-      merge(cur, a);
-      map.set(key, cur);
-    }
-  }
-
-  /** A finished run (ignored unless it ran on this engine). */
+  /** A finished run (ignored unless it ran on this engine, or an entry already has a newer one). */
   addRun(run: RunRecord): void {
     if (run.engine.name !== this.engine || !(run.wallMs > run.evalMs)) return;
+    const key = `${run.cell.model}|${run.cell.entry}`;
+    const cur = this.stored.get(key);
+    if (cur && cur.finishedAt > run.finishedAt) return;
     const evals = run.curve.filter((p) => p.valError !== null).length;
-    this.add(run.cell.model, run.cell.entry, { samples: run.gradCalls * run.cell.batchSize, trainMs: run.wallMs - run.evalMs, evals, evalMs: run.evalMs });
+    this.stored.set(key, {
+      model: run.cell.model,
+      entry: run.cell.entry,
+      finishedAt: run.finishedAt,
+      acc: { samples: run.gradCalls * run.cell.batchSize, trainMs: run.wallMs - run.evalMs, evals, evalMs: run.evalMs },
+    });
   }
 
   /** Progress of a running cell (replaces its previous report). */
@@ -70,14 +72,14 @@ export class RateBook {
 
   /** Measured rates for (model, entry), else the model's over all entries, else undefined. */
   rate(model: string, entry: string): Rate | undefined {
-    const total = (base: Acc | undefined, pick: (l: Live) => boolean): Acc => {
+    const total = (pick: (l: Live) => boolean): Acc => {
       const a = empty();
-      if (base) merge(a, base);
+      for (const l of this.stored.values()) if (pick(l)) merge(a, l.acc);
       for (const l of this.live.values()) if (pick(l) && l.acc.trainMs > 2000) merge(a, l.acc);
       return a;
     };
-    const entryAcc = total(this.byEntry.get(`${model}|${entry}`), (l) => l.model === model && l.entry === entry);
-    const modelAcc = total(this.byModel.get(model), (l) => l.model === model);
+    const entryAcc = total((l) => l.model === model && l.entry === entry);
+    const modelAcc = total((l) => l.model === model);
     const train = entryAcc.trainMs > 0 ? entryAcc : modelAcc;
     if (!(train.trainMs > 0 && train.samples > 0)) return undefined;
     const ev = entryAcc.evals > 0 ? entryAcc : modelAcc;

@@ -179,6 +179,11 @@ test('eta: measured training rate and evaluation time per (model, entry), fallin
   assert.equal(rates.rate('mnistfc', 'sgd')?.samplesPerSecond, 12_800);
   rates.endLive(cells[3].key);
   assert.equal(rates.rate('mnistfc', 'sgd')?.samplesPerSecond, 128_000);
+  // Of an entry's stored runs the newest sets its rate (the engine gets faster between sessions).
+  rates.addRun({ ...fakeRun(esgd, [0.01]), finishedAt: '2026-01-02T00:00:00Z', gradCalls: 1000, wallMs: 2500, evalMs: 500 });
+  assert.deepEqual(rates.rate('mnistfc', 'esgd'), { samplesPerSecond: 64_000, evalMs: 500 }, 'the newer run replaces the older');
+  rates.addRun({ ...fakeRun(esgd, [0.01]), finishedAt: '2026-01-01T00:00:00Z', gradCalls: 1000, wallMs: 1500, evalMs: 500 });
+  assert.equal(rates.rate('mnistfc', 'esgd')?.samplesPerSecond, 64_000, 'an older run does not');
   assert.equal(formatDuration(3725), '1h02m');
   assert.equal(formatDuration(undefined), '?');
 });
