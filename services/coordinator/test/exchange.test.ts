@@ -168,7 +168,8 @@ describe('exchange', () => {
     // No reads of x between rounds, so each round's old x goes back to the pool once the replies
     // carrying it are sent and later rounds write their centres into recycled arrays. (A release
     // before the send could not show here: a round closes only after both members have their
-    // previous reply, and this N fits one chunk, serialized at once.)
+    // previous reply, and this N fits one chunk, serialized at once. packages/rpc's release.test.ts
+    // checks that release waits until every chunk of a reply is serialized.)
     const [a, b] = await startJob(c, smallSpec({ algorithm: 'ALGORITHM_EASGD', epochs: 5, roundDeadlineMs: 5_000, maxWorkers: 2 }, { alpha: 0.2 }), 2);
     const job = a!.jobId;
     await a!.pull();
