@@ -10,6 +10,7 @@ import {
   presetWith,
   TickBatchSource,
   type EsgdConfig,
+  type HeatConfig,
   type HjConfig,
   type SgdConfig,
 } from '@deeprelax/core';
@@ -71,6 +72,21 @@ test("HJ presets: L = 10 on LeNet, with lr and coupling on the L = 20 course per
   for (let eff = 10; eff <= 100; eff += 10) {
     assert.equal(sm.lrAt(eff / 10), s20.lrAt(Math.ceil(eff / 20)), `lr at ${eff} effective epochs`);
   }
+});
+
+test('HEAT presets: L = 15 and 5 epochs on LeNet (an evaluation on the paper\'s @ 75), lr and t on the L = 20 course', () => {
+  const m = preset('heat', 'mnistfc');
+  const l = preset('heat', 'lenet');
+  assert.equal((m.optimizer as HeatConfig).L, 20);
+  assert.equal((l.optimizer as HeatConfig).L, 15);
+  assert.equal(l.epochs, 5);
+  assert.equal(l.epochs * 15, 75);
+  assert.equal((m.optimizer as HeatConfig).g1, 1e-3);
+  assert.equal((l.optimizer as HeatConfig).g1, 7.5e-4);
+  // lr: 0.1 to 40 effective epochs, then 0.02 (L = 20: epochs 1-2, 3-4), its steps rounded to
+  // whole L = 15 epochs (45, then 60 and 75).
+  const s15 = makeLrSchedule(l.lrSchedule);
+  assert.deepEqual([1, 2, 3, 4, 5].map((e) => s15.lrAt(e)), [0.1, 0.1, 0.1, 0.02, 0.02]);
 });
 
 test('every (algorithm, network) preset builds an optimizer that takes finite steps', () => {
