@@ -8,6 +8,7 @@ import { getModelSpec } from '@deeprelax/models';
 import { selectEngine, type EngineChoice } from '@deeprelax/runtime';
 import type { CellSpec } from './plan.js';
 import { RUN_SCHEMA, writeRun, type CurvePoint, type RunRecord } from './store.js';
+import { reachesTarget } from './target.js';
 
 export interface CellJob {
   type: 'run';
@@ -108,7 +109,7 @@ export async function runCell(job: CellJob, emit: (m: CellMessage) => void, shou
         curve.push(point);
         evalMs += r.evalMs;
         emit({ type: 'epoch', key: cell.key, point });
-        if (cell.stopAtError !== undefined && r.valError !== undefined && r.valError <= cell.stopAtError) targetReached = true;
+        if (cell.stopAtError !== undefined && r.valError !== undefined && reachesTarget(r.valError, cell.stopAtError)) targetReached = true;
       },
     });
     if (result.status === 'stopped' && !targetReached) throw new Error(`${cell.key}: stopped before the end (${result.reason ?? 'abort'})`);

@@ -15,6 +15,7 @@ import { spawnService, startCoordinator } from '../distributed/common.js';
 import type { CellJob, CellMessage } from './cell.js';
 import type { CellSpec } from './plan.js';
 import { RUN_SCHEMA, writeRun, type CurvePoint, type RunRecord } from './store.js';
+import { reachesTarget } from './target.js';
 
 /** The job algorithm of a distributed entry. */
 export function clusterAlgorithm(algorithm: string, async: boolean): Algorithm {
@@ -157,7 +158,7 @@ export async function runClusterCell(job: CellJob, emit: (m: CellMessage) => voi
           if (m.name === 'val_error') {
             p.valError = m.value;
             emit({ type: 'epoch', key: cell.key, point: p });
-            if (cell.stopAtError !== undefined && m.value <= cell.stopAtError && !targetReached) {
+            if (cell.stopAtError !== undefined && reachesTarget(m.value, cell.stopAtError) && !targetReached) {
               targetReached = true;
               await jobs.cancelJob(submitted.id, 'bench/reproduce: target reached');
             }

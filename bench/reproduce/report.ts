@@ -15,6 +15,7 @@ import { writeChart, type Panel, type Series } from '@deeprelax/plot';
 import { MODEL_HEADINGS, NOTES_DIFFERENCES, TABLE1_COLUMNS, paperCell, tolerance, type PaperCell } from './paper.js';
 import type { CellSpec, TableKind } from './plan.js';
 import { writeJsonAtomic, type RunRecord } from './store.js';
+import { reachesTarget } from './target.js';
 
 export const RESULTS_SCHEMA = 'deeprelax.reproduce.results/1';
 
@@ -162,7 +163,7 @@ function timeToTarget(runs: RunRecord[], target: number, replicas: number, clust
     let evalMs = 0;
     for (const p of r.curve) {
       evalMs += p.evalMs;
-      if (p.valError !== null && p.valError <= target) {
+      if (p.valError !== null && reachesTarget(p.valError, target)) {
         secs.push(p.wallMs / 1000);
         proj.push(((p.wallMs - evalMs) / replicas + evalMs) / 1000);
         ees.push(p.effectiveEpochs);

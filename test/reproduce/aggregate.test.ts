@@ -6,6 +6,7 @@ import { DIST_TARGETS } from '../../bench/reproduce/paper.js';
 import { cellSpec, parseEntry, planCells, type CellSpec, type PlanOptions } from '../../bench/reproduce/plan.js';
 import { meanCurve, minOfCurve, summarize } from '../../bench/reproduce/report.js';
 import { RUN_SCHEMA, type CurvePoint, type RunRecord } from '../../bench/reproduce/store.js';
+import { reachesTarget } from '../../bench/reproduce/target.js';
 
 const base: PlanOptions = {
   table: 'table1',
@@ -150,6 +151,17 @@ test('report: time to target, measured and projected for simulated replicas', ()
   assert.ok(Math.abs((tp?.projectedParallelSeconds?.mean as number) - ((40_000 - 200) / 2 + 200) / 1000) < 1e-9, 'training time / 2 + evaluation time');
   assert.equal(tp?.speedupVsSgd, 30 / 40);
   assert.ok(Math.abs((tp?.projectedSpeedupVsSgd as number) - 30 / 20.1) < 1e-9);
+});
+
+test('report: an error of exactly the target reaches it (60 errors of 10,000 is 0.6%, though 1 − 0.994 > 0.006 in floats)', () => {
+  const o: PlanOptions = { ...base, table: 'dist', models: ['lenet'], entries: ['sgd'], seeds: [42] };
+  const [sgd] = planCells(o);
+  const exact = 1 - 9940 / 10000;
+  assert.ok(exact > 0.006, 'the float is above 0.006 (else this test would be vacuous)');
+  const runs = [fakeRun(sgd, [0.0075, exact, 0.0059], 10_000)];
+  const [s] = summarize({ table: 'dist', out: '', cells: [sgd], runs: new Map(runs.map((r) => [r.key, r])), failed: [], settings: {}, targets: DIST_TARGETS });
+  assert.equal(s.target?.time.seconds?.mean, 20, 'reached at the second evaluation');
+  assert.equal(reachesTarget(1 - 9939 / 10000, 0.006), false, 'one error more does not');
 });
 
 test('eta: measured training rate and evaluation time per (model, entry), falling back to the model, laid out over the slots', () => {
