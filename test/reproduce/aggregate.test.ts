@@ -39,7 +39,8 @@ test('plan: the paper protocol from the presets, with exact accounting and enoug
   const lenetSgd = cells.find((c) => c.model === 'lenet' && c.entry === 'sgd') as CellSpec;
   assert.equal(lenetSgd.epochs, 100, 'preset epochs when they already cover the paper');
   assert.equal(cellSpec({ ...base, epochsPolicy: 'preset' }, 'mnistfc', 'esgd', 42).epochs, 5);
-  assert.equal(cellSpec(base, 'lenet', 'hesgd', 42).gradCallsPerStep, 22, 'H-ESGD runs the dr variant: L + 2');
+  assert.equal(cellSpec(base, 'mnistfc', 'hesgd', 42).gradCallsPerStep, 22, 'H-ESGD runs the dr variant: L + 2');
+  assert.equal(cellSpec(base, 'lenet', 'hesgd', 42).gradCallsPerStep, 17, 'LeNet H-ESGD: L = 15, + 2');
 });
 
 test('plan: the key changes with anything that changes the result and only then', () => {

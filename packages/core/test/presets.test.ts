@@ -89,6 +89,22 @@ test('HEAT presets: L = 15 and 5 epochs on LeNet (an evaluation on the paper\'s 
   assert.deepEqual([1, 2, 3, 4, 5].map((e) => s15.lrAt(e)), [0.1, 0.1, 0.1, 0.02, 0.02]);
 });
 
+test('H-ESGD presets: L = 15 and 5 epochs on LeNet, lr and coupling on the L = 20 course; mnistfc as ESGD ÷ 10', () => {
+  const m = preset('hesgd', 'mnistfc').optimizer as EsgdConfig;
+  const l = preset('hesgd', 'lenet');
+  const lo = l.optimizer as EsgdConfig;
+  assert.equal(m.L, 20);
+  assert.equal(m.g1, 1e-3);
+  assert.deepEqual(preset('hesgd', 'mnistfc').lrSchedule, { kind: 'piecewise', rows: [[2, 0.1], [15, 0.01]] });
+  assert.equal(lo.L, 15);
+  assert.equal(lo.g1, 7.5e-4);
+  assert.equal(l.epochs, 5);
+  // ESGD's LeNet schedule ÷ 10 (0.1 to 40 effective epochs, 0.01 to 140) at L = 15: the steps at
+  // whole epochs, 45 and 135 effective epochs.
+  const s = makeLrSchedule(l.lrSchedule);
+  assert.deepEqual([1, 2, 3, 4, 5, 9, 10].map((e) => s.lrAt(e)), [0.1, 0.1, 0.1, 0.01, 0.01, 0.01, 0.001]);
+});
+
 test('every (algorithm, network) preset builds an optimizer that takes finite steps', () => {
   for (const algorithm of ALGORITHM_NAMES) {
     for (const model of PRESET_MODELS) {
