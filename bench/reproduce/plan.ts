@@ -62,6 +62,12 @@ export interface PlanOptions {
   clusterEvalEvery?: number;
   targets: Record<string, number>;
   dataDir?: string;
+  /**
+   * Torch intra-op threads per process. More than one changes the order of floating-point sums
+   * and so the run's path (measured: mnistfc SGD reached 1.2% at 31 effective epochs on 2 threads
+   * against 44 on 1), so it is part of a cell's identity; 1 (the default) leaves keys as they were.
+   */
+  threads?: number;
 }
 
 export interface CellSpec {
@@ -91,6 +97,8 @@ export interface CellSpec {
   stopAtError?: number;
   /** 'cluster': run by cluster-cell.ts on real processes; absent: in one process (cell.ts). */
   runner?: 'cluster';
+  /** Wire dtype of a cluster run's exchanges (float32, float16, bfloat16); absent: the job default, float32. */
+  exchangeDtype?: string;
   /** Evaluation interval of a cluster run, epochs per replica. */
   clusterEvalEvery?: number;
   /** Accounting, exact (from the optimizer itself): */
@@ -195,7 +203,10 @@ function asLrSchedule(v: unknown, where: string): LrScheduleSpec {
 }
 
 /** The optimizer fields a cluster cell sends in its job spec (cluster-cell.ts): the rest is the coordinator's preset. */
-export const CLUSTER_SETTABLE: readonly string[] = ['lrSchedule', 'tau'];
+export const CLUSTER_SETTABLE: readonly string[] = ['lrSchedule', 'tau', 'exchangeDtype'];
+
+/** Wire dtypes a cluster cell may exchange in (`--set parle:2.exchangeDtype="float16"`). */
+export const EXCHANGE_DTYPES: readonly string[] = ['float32', 'float16', 'bfloat16'];
 
 /** One cell's full specification (without its seed-independent parts repeated elsewhere). */
 export function cellSpec(o: PlanOptions, model: string, entryId: string, seed: number): CellSpec {
@@ -232,6 +243,8 @@ export function cellSpec(o: PlanOptions, model: string, entryId: string, seed: n
   // Part of the identity (and so of the hash) only for cluster cells: other cells keep their keys.
   const cluster = onCluster ? { runner: 'cluster' as const, clusterEvalEvery: o.clusterEvalEvery ?? p.evalEvery } : {};
   if (onCluster && o.scale !== 'unit') throw new PlanError(`${entry.id}: cluster runs use the services' MNIST scaling (unit); --scale ${o.scale} is for one-process runs`);
+  // The wire dtype of a cluster job's exchanges (a job setting, not an optimizer one).
+  let exchangeDtype: string | undefined;
   for (const s of o.set) {
     if (!matches(s.target, entry)) continue;
     if (onCluster && !CLUSTER_SETTABLE.includes(s.field)) {
@@ -240,7 +253,11 @@ export function cellSpec(o: PlanOptions, model: string, entryId: string, seed: n
     if (onCluster && s.field === 'tau' && entry.algorithm !== 'easgd' && entry.algorithm !== 'eamsgd') {
       throw new PlanError(`--set ${s.target}.tau: τ is EASGD's communication period; ${entry.id} on the cluster does not take it`);
     }
-    if (s.field === 'lrSchedule') lrSchedule = asLrSchedule(s.value, `--set ${s.target}.lrSchedule`);
+    if (s.field === 'exchangeDtype') {
+      if (!onCluster) throw new PlanError(`--set ${s.target}.exchangeDtype: the wire dtype is for cluster runs (--cluster); a one-process run exchanges nothing`);
+      if (!EXCHANGE_DTYPES.includes(s.value as string)) throw new PlanError(`--set ${s.target}.exchangeDtype: expected one of ${EXCHANGE_DTYPES.map((d) => `"${d}"`).join(', ')}, got ${JSON.stringify(s.value)}`);
+      exchangeDtype = s.value as string;
+    } else if (s.field === 'lrSchedule') lrSchedule = asLrSchedule(s.value, `--set ${s.target}.lrSchedule`);
     else if (s.field === 'algorithm') throw new PlanError('--set cannot change the algorithm');
     else opt[s.field] = s.value;
     sources.push(`bench: --set ${s.target}.${s.field}=${JSON.stringify(s.value)}`);
@@ -286,6 +303,8 @@ export function cellSpec(o: PlanOptions, model: string, entryId: string, seed: n
     testLimit: o.testLimit,
     stopAtError,
     ...cluster,
+    ...(o.threads !== undefined && o.threads > 1 ? { threads: o.threads } : {}),
+    ...(exchangeDtype !== undefined ? { exchangeDtype } : {}),
   };
   const hash = createHash('sha256').update(canonicalJson(identity)).digest('hex').slice(0, 10);
   return {
@@ -311,6 +330,7 @@ export function cellSpec(o: PlanOptions, model: string, entryId: string, seed: n
     testLimit: o.testLimit,
     stopAtError,
     ...cluster,
+    ...(exchangeDtype !== undefined ? { exchangeDtype } : {}),
     trainSize,
     stepsPerEpoch,
     gradCallsPerStep: probe.gradCallsPerStep,

@@ -24,7 +24,7 @@ const USAGE = `usage: node --conditions=deeprelax-src --import tsx bench/reprodu
   --table table1|dist        Table 1 (default) or the distributed time-to-target table
   --models a,b               mnistfc,lenet (default); allcnn needs --data-dir
   --algos a,b                table1: esgd,heat,hesgd,hj,sgd; dist: sgd,esgd,parle:2,easgd:2,dist-esgd:2
-  --seeds N | a,b,c          N seeds 42..42+N-1 (default 3; --quick: 1), or an explicit list
+  --seeds N | a,b,c          N seeds 42..42+N-1 (default 3; --quick: 1), or an explicit list (one seed: --seeds 44,)
   --out DIR                  results directory (default bench/results/table1 or .../distributed, -quick appended)
   --parallel P               cells run at once, each in its own process (default 1)
   --engine auto|torch|tfjs   (default auto: torch when its addon loads)
@@ -206,12 +206,13 @@ async function main(): Promise<number> {
     dataDir: v['data-dir'],
     cluster: v.cluster === true,
     clusterEvalEvery: v['cluster-eval-every'] === undefined ? undefined : Number(v['cluster-eval-every']),
+    threads: posInt(v.threads, '--threads') ?? 1,
   };
+  const threads = opts.threads ?? 1;
   if (opts.clusterEvalEvery !== undefined && !(opts.clusterEvalEvery > 0)) fail('--cluster-eval-every must be > 0');
   // (not "dist": the repository ignores every dist/ folder)
   const out = v.out ?? join('bench', 'results', `${table === 'dist' ? 'distributed' : table}${quick ? '-quick' : ''}`);
   const parallel = posInt(v.parallel, '--parallel') ?? 1;
-  const threads = posInt(v.threads, '--threads') ?? 1;
   const progressEvery = v['progress-every'] === undefined ? (quick ? 5 : 30) : Number(v['progress-every']);
   if (!(progressEvery > 0)) fail('--progress-every must be > 0');
 
@@ -241,7 +242,8 @@ async function main(): Promise<number> {
     runner: opts.cluster ? `distributed entries on a local cluster (eval every ${opts.clusterEvalEvery ?? 'preset'} epochs)` : 'one process (simulation)',
   };
 
-  mkdirSync(out, { recursive: true });
+  // A dry run only reads: it must not leave an empty results directory behind.
+  if (!v['dry-run']) mkdirSync(out, { recursive: true });
   const engineName = await expectedEngine(engine);
   const rates = new RateBook(engineName);
   for (const dir of [out, ...list(v['rates-from'] ?? '')]) for (const r of readAllRuns(dir)) rates.addRun(r);

@@ -53,6 +53,8 @@ test('plan: the key changes with anything that changes the result and only then'
     assert.notEqual(k(o), a, JSON.stringify(o));
   }
   assert.notEqual(k({}, 43), a);
+  assert.equal(k({ threads: 1 }), a, 'one thread keeps the keys of runs stored before threads were part of them');
+  assert.notEqual(k({ threads: 2 }), a, 'two threads sum in another order: another run');
   assert.equal(k({ set: [{ target: 'sgd', field: 'lr', value: 1 }] }), a, 'an override for another algorithm');
 });
 
