@@ -56,6 +56,7 @@ export function clusterJobSpec(job: CellJob): JobSpec {
     engine: job.engine === 'torch' ? 'ENGINE_KIND_TORCH' : job.engine === 'tfjs' ? 'ENGINE_KIND_TFJS' : 'ENGINE_KIND_AUTO',
     evalInterval: { epochs: cell.clusterEvalEvery ?? cell.evalEvery },
     checkpointInterval: { seconds: 86_400 },
+    ...(cell.exchangeDtype !== undefined ? { exchangeDtype: `DTYPE_${cell.exchangeDtype.toUpperCase()}` as JobSpec['exchangeDtype'] } : {}),
     // EASGD's α = 0.9/p is the bench's choice (plan.ts), not the preset's: send it, and τ (the
     // communication period, --set easgd:2.tau=...; the preset's τ = 1 is one exchange per step).
     hyper: {

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { PAPER_TABLE1 } from '../../bench/reproduce/paper.js';
 import type { RunRecord } from '../../bench/reproduce/store.js';
-import { planCells, type PlanOptions } from '../../bench/reproduce/plan.js';
+import { planCells, type CellSpec, type PlanOptions } from '../../bench/reproduce/plan.js';
 import { clusterJobSpec } from '../../bench/reproduce/cluster-cell.js';
 
 const script = fileURLToPath(new URL('../../bench/reproduce/run.ts', import.meta.url));
@@ -165,8 +165,10 @@ test('dist table on a local cluster: Parle n=2 runs as a coordinator and 2 worke
     const refused = bench([...TINY, '--table', 'dist', '--algos', 'parle:2', '--cluster', '--set', 'parle.L=5', '--dry-run']);
     assert.equal(refused.code, 2);
     assert.match(refused.stderr, /only lrSchedule, tau/);
-    const tau = bench([...TINY, '--table', 'dist', '--algos', 'easgd:2', '--cluster', '--set', 'easgd.tau=10', '--dry-run']);
+    const dryOut = join(out, 'dry');
+    const tau = bench([...TINY, '--table', 'dist', '--algos', 'easgd:2', '--cluster', '--set', 'easgd.tau=10', '--dry-run', '--out', dryOut]);
     assert.equal(tau.code, 0, tau.stderr);
+    assert.ok(!existsSync(dryOut), 'a dry run creates no results directory');
     const tauParle = bench([...TINY, '--table', 'dist', '--algos', 'parle:2', '--cluster', '--set', 'parle.tau=10', '--dry-run']);
     assert.equal(tauParle.code, 2);
     assert.match(tauParle.stderr, /communication period/);
@@ -197,4 +199,20 @@ test('cluster cells send EASGD\'s τ and α and dist-ESGD\'s centre-step convent
   // dist-ESGD keeps the preset's centre step convention (lrScaling 'none': x ← x − η (x − mean μ)).
   assert.equal(desgd!.hyper!.centreLrScaling, 'CENTRE_LR_SCALING_NONE');
   assert.equal(parle!.hyper!.centreLrScaling, undefined);
+});
+
+test('cluster cells take a wire dtype (--set parle:2.exchangeDtype="float16"): in the job spec and the key; refused off the cluster or unknown', () => {
+  const o: PlanOptions = {
+    table: 'dist', models: ['mnistfc'], entries: ['parle:2'], seeds: [42], scale: 'unit',
+    bnRefresh: 'sequential', heat: 'gaussian', epochsPolicy: 'paper', stopAtTarget: true, targets: { mnistfc: 0.012 },
+    cluster: true, set: [],
+  };
+  const job = (cell: CellSpec) => clusterJobSpec({ type: 'run', cell, out: '', engine: 'torch', threads: 1, progressMs: 1000 });
+  const plain = planCells(o)[0]!;
+  const half = planCells({ ...o, set: [{ target: 'parle:2', field: 'exchangeDtype', value: 'float16' }] })[0]!;
+  assert.equal(job(plain).exchangeDtype, undefined, 'unset: the job default (float32)');
+  assert.equal(job(half).exchangeDtype, 'DTYPE_FLOAT16');
+  assert.notEqual(half.key, plain.key);
+  assert.throws(() => planCells({ ...o, set: [{ target: 'parle:2', field: 'exchangeDtype', value: 'int8' }] }), /expected one of "float32", "float16", "bfloat16"/);
+  assert.throws(() => planCells({ ...o, cluster: false, set: [{ target: 'parle:2', field: 'exchangeDtype', value: 'float16' }] }), /for cluster runs/);
 });
