@@ -151,7 +151,7 @@ export function preset(algorithm: AlgorithmName, model: PresetModelName): Traini
         ...t.schedule,
         sources: [
           '[DR-CODE] class HJB: eps → 0, llr 0.25, beta1 1e-4, ESGD dr variant',
-          '[guess] L, g0, g1 and epochs as Entropy-SGD (§6 item 2); lr schedule: Entropy-SGD\'s ÷ 10 (outer Nesterov in the DR variant)',
+          '[guess] L, g0, g1 and epochs as Entropy-SGD (§6 item 2; LeNet: see below); lr schedule: Entropy-SGD\'s ÷ 10 (outer Nesterov in the DR variant)',
           '[guess] LeNet: L = 15 and 5 epochs (g1 = 7.5e-4, the lr schedule stretched: the L = 20 course per effective epoch); measured better at the paper\'s @ 60 than L = 20',
         ],
       };

@@ -96,6 +96,11 @@ test('H-ESGD presets: L = 15 and 5 epochs on LeNet, lr and coupling on the L = 2
   assert.equal(m.L, 20);
   assert.equal(m.g1, 1e-3);
   assert.deepEqual(preset('hesgd', 'mnistfc').lrSchedule, { kind: 'piecewise', rows: [[2, 0.1], [15, 0.01]] });
+  const c = preset('hesgd', 'allcnn');
+  assert.equal((c.optimizer as EsgdConfig).L, 20);
+  assert.equal((c.optimizer as EsgdConfig).g1, 1e-3);
+  assert.equal(c.epochs, 10);
+  assert.deepEqual(c.lrSchedule, { kind: 'piecewise', rows: [[3, 0.1], [6, 0.02], [12, 0.004]] });
   assert.equal(lo.L, 15);
   assert.equal(lo.g1, 7.5e-4);
   assert.equal(l.epochs, 5);
