@@ -4,12 +4,14 @@
 // loopback TCP echoing the same bytes through another process, interleaved round by round in the
 // same run. A bench client plays the worker (register, heartbeat, PULL, then exchanges).
 //
-//   node --conditions=deeprelax-src --import tsx bench/distributed/exchange.bench.ts [--iters 30] [--out FILE]
+//   node --conditions=deeprelax-src --import tsx bench/distributed/exchange.bench.ts [--iters 30] [--dtypes float32,float16] [--out FILE]
 //
 // Variants: EASGD async (ASYNC: x up, elastic Δ down, applied to x̃ on arrival) and EASGD sync
-// with one member (SYNC: x up, centre down; the round closes on the one contribution).
+// with one member (SYNC: x up, centre down; the round closes on the one contribution), for each
+// wire dtype asked for (the job's exchange_dtype: float16 halves the bytes and adds a conversion
+// at each end). The raw TCP reference always moves the float32 bytes.
 import { readFileSync, writeFileSync } from 'node:fs';
-import { CoordinatorClient, JobsClient, type Assignment__Output, type ExchangeKind, type JobSpec } from '@deeprelax/rpc';
+import { CoordinatorClient, JobsClient, bytesPerElement, dtypeToProto, type Assignment__Output, type ExchangeKind, type JobSpec, type WireDType } from '@deeprelax/rpc';
 import { writeChart } from '@deeprelax/plot';
 import { args, machine, rawTcpEcho, startCoordinator, stats } from './common.js';
 
@@ -18,11 +20,14 @@ const a = args();
 const ITERS = Number(a.get('iters', '30'));
 const WARMUP = Number(a.get('warmup', '5'));
 const OUT = a.get('out', '');
+const DTYPES = a.get('dtypes', 'float32').split(',').filter(Boolean) as WireDType[];
+for (const d of DTYPES) if (!['float32', 'float16', 'bfloat16'].includes(d)) throw new Error(`--dtypes: unknown dtype ${d}`);
 const PLOT = a.get('plot', OUT ? OUT.replace(/\.json$/, '') + '.svg' : '');
 
-function job(algorithm: JobSpec['algorithm']): JobSpec {
+function job(algorithm: JobSpec['algorithm'], dtype: WireDType): JobSpec {
   return {
-    name: `bench-exchange-${algorithm}`,
+    name: `bench-exchange-${algorithm}-${dtype}`,
+    exchangeDtype: dtypeToProto(dtype),
     model: 'mnistfc',
     dataset: { name: 'mnist', trainLimit: 1024, valLimit: 100 },
     algorithm,
@@ -72,23 +77,24 @@ interface Variant {
   x: Float32Array;
   reply: string;
   staging: Float32Array;
+  dtype: WireDType;
 }
 
-async function prepare(name: string, algorithm: JobSpec['algorithm'], kind: ExchangeKind, reply: string): Promise<Variant> {
-  const j = await jobs.submitJob(job(algorithm));
+async function prepare(name: string, algorithm: JobSpec['algorithm'], kind: ExchangeKind, reply: string, dtype: WireDType): Promise<Variant> {
+  const j = await jobs.submitJob(job(algorithm, dtype));
   const asg = await assignmentFor(j.id);
   current = j.id;
   const pulled = await client.exchange({ jobId: j.id, workerId, fencingToken: token, kind: 'EXCHANGE_KIND_PULL' }, []);
   const x = pulled.byName.get('x')!;
   if (x.length !== N || asg.numParams !== N) throw new Error(`expected ${N} parameters, got ${x.length}`);
-  return { name, kind, jobId: j.id, round: pulled.reply.round, x: Float32Array.from(x), reply, staging: new Float32Array(N) };
+  return { name, kind, jobId: j.id, round: pulled.reply.round, x: Float32Array.from(x), reply, staging: new Float32Array(N), dtype };
 }
 
 async function exchangeOnce(v: Variant): Promise<void> {
   const out = await client.exchange(
     { jobId: v.jobId, workerId, fencingToken: token, kind: v.kind, round: v.round, phase: 0 },
     [{ name: 'x', values: v.x }],
-    { into: { [v.reply]: v.staging } },
+    { into: { [v.reply]: v.staging }, dtype: v.dtype },
   );
   v.round = out.reply.round;
   if (out.byName.get(v.reply)?.length !== N) throw new Error(`${v.name}: reply lacks ${v.reply}`);
@@ -112,11 +118,16 @@ function procCpuMs(pid: number | undefined): number {
 const results: Record<string, number[]> = { raw_tcp: [] };
 /** CPU of both ends of the coordinator exchanges: the client's per exchange, the coordinator's per exchange on average. */
 const cpu: Record<string, { client: number[]; coordinatorPerExchange: number }> = {};
-for (const [name, algorithm, kind, reply] of [
-  ['easgd_async', 'ALGORITHM_EASGD_ASYNC', 'EXCHANGE_KIND_ASYNC', 'elastic'],
-  ['easgd_sync', 'ALGORITHM_EASGD', 'EXCHANGE_KIND_SYNC', 'center'],
-] as const) {
-  const v = await prepare(name, algorithm, kind, reply);
+const VARIANTS = DTYPES.flatMap((dtype) =>
+  (
+    [
+      ['easgd_async', 'ALGORITHM_EASGD_ASYNC', 'EXCHANGE_KIND_ASYNC', 'elastic'],
+      ['easgd_sync', 'ALGORITHM_EASGD', 'EXCHANGE_KIND_SYNC', 'center'],
+    ] as const
+  ).map(([name, algorithm, kind, reply]) => [dtype === 'float32' ? name : `${name}_${dtype}`, algorithm, kind, reply, dtype] as const),
+);
+for (const [name, algorithm, kind, reply, dtype] of VARIANTS) {
+  const v = await prepare(name, algorithm, kind, reply, dtype);
   results[name] = [];
   const c = (cpu[name] = { client: [] as number[], coordinatorPerExchange: NaN });
   let coordCpu0 = 0;
@@ -148,7 +159,8 @@ await coord.stop();
 
 const each = N * 4;
 const rawStats = stats(results.raw_tcp!);
-const rate = (ms: number) => (2 * each) / (ms / 1e3) / 1e9;
+const rate = (ms: number, bytes = each) => (2 * bytes) / (ms / 1e3) / 1e9;
+const dtypeOf = Object.fromEntries(VARIANTS.map(([name, , , , dtype]) => [name, dtype]));
 const variants = Object.fromEntries(
   Object.entries(results)
     .filter(([k]) => k !== 'raw_tcp')
@@ -158,7 +170,10 @@ const variants = Object.fromEntries(
         k,
         {
           ...s,
-          gbytes_per_s: rate(s.median_ms),
+          dtype: dtypeOf[k],
+          wire_bytes_each_way: N * bytesPerElement(dtypeOf[k]!),
+          // Wire bytes per second; the ratios compare latencies (the same parameters moved).
+          gbytes_per_s: rate(s.median_ms, N * bytesPerElement(dtypeOf[k]!)),
           ratio_vs_raw_tcp_median: rawStats.median_ms / s.median_ms,
           ratio_vs_raw_tcp_min: rawStats.min_ms / s.min_ms,
           client_cpu_median_ms: stats(cpu[k]!.client).median_ms,

@@ -147,15 +147,52 @@ export function encodeTensor(values: Float32Array, dtype: WireDType = 'float32')
     for (let i = 0; i < n; i++) dv.setFloat32(i * 4, values[i]!, true);
     return out;
   }
-  const bits = new Uint32Array(values.buffer, values.byteOffset, n);
+  const bits = new Int32Array(values.buffer, values.byteOffset, n);
   const out = new Uint16Array(n);
   if (dtype === 'float16') {
-    for (let i = 0; i < n; i++) out[i] = float32BitsToFloat16Bits(bits[i]!);
+    encodeFloat16(bits, out);
   } else {
     for (let i = 0; i < n; i++) out[i] = float32BitsToBfloat16Bits(bits[i]!);
   }
   if (!LITTLE_ENDIAN_HOST) swap16(out);
   return u8View(out);
+}
+
+/**
+ * float32 bits -> binary16 bits for a whole tensor. Values in the normal half range that do not
+ * round to infinity ([2^-14, 65520) in magnitude, nearly every weight) take one add: rebias the
+ * exponent (-112 << 23), add 0xfff plus the lowest kept bit (round to nearest even on the 13
+ * dropped bits; a carry moves into the exponent as it should) and shift. The rest (zeros,
+ * subnormals, overflow, Inf, NaN) go through float32BitsToFloat16Bits. Bit-identical to it for
+ * all 2^32 patterns (checked exhaustively once; the tests sample every region); 2.5x faster on
+ * mnistfc's 1.87M weights (14 -> 5.5 ms here).
+ */
+function encodeFloat16(bits: Int32Array, out: Uint16Array): void {
+  const n = bits.length;
+  for (let i = 0; i < n; i++) {
+    const x = bits[i]!;
+    const a = x & 0x7fffffff;
+    out[i] =
+      a >= 0x38800000 && a < 0x477ff000
+        ? ((x >>> 16) & 0x8000) | ((a - 0x37fff001 + ((a >>> 13) & 1)) >>> 13)
+        : float32BitsToFloat16Bits(x);
+  }
+}
+
+/**
+ * binary16 bits -> float32 bits for a whole tensor (aligned, little-endian host). A normal half
+ * (exponent 1..30) becomes a float32 by rebiasing its exponent (+112 << 10) and shifting: exact,
+ * no rounding. Zeros, subnormals, Inf and NaN are looked up in the table. 4.4 -> 3.4 ms for
+ * 1.87M values here against the table for every element.
+ */
+function decodeFloat16(halves: Uint16Array, out: Int32Array, table: Float32Array): void {
+  const n = halves.length;
+  const tableBits = new Int32Array(table.buffer, table.byteOffset, table.length);
+  for (let i = 0; i < n; i++) {
+    const h = halves[i]!;
+    const e = h & 0x7c00;
+    out[i] = e !== 0 && e !== 0x7c00 ? ((h & 0x8000) << 16) | (((h & 0x7fff) + 0x1c000) << 13) : tableBits[h]!;
+  }
 }
 
 function swap16(a: Uint16Array): void {
@@ -187,7 +224,11 @@ export function decodeTensor(bytes: Uint8Array, dtype: WireDType = 'float32', ou
   }
   if (dtype === 'float16') {
     const table = float16Table();
-    for (let i = 0; i < n; i++) result[i] = table[dv.getUint16(i * 2, true)]!;
+    if (LITTLE_ENDIAN_HOST && bytes.byteOffset % 2 === 0) {
+      decodeFloat16(new Uint16Array(bytes.buffer, bytes.byteOffset, n), new Int32Array(result.buffer, result.byteOffset, n), table);
+    } else {
+      for (let i = 0; i < n; i++) result[i] = table[dv.getUint16(i * 2, true)]!;
+    }
   } else {
     const bits = new Uint32Array(result.buffer, result.byteOffset, n);
     for (let i = 0; i < n; i++) bits[i] = dv.getUint16(i * 2, true) << 16;

@@ -8,6 +8,7 @@ import {
   decodeTensor,
   encodeTensor,
   fromBfloat16Bits,
+  float32BitsToFloat16Bits,
   fromFloat16Bits,
   toBfloat16Bits,
   toFloat16Bits,
@@ -119,6 +120,42 @@ test('tensor encode/decode: float32 bit-exact, float16/bfloat16 equal to the sca
     }
   }
   assert.throws(() => decodeTensor(new Uint8Array(5), 'float32'), InvalidArgumentError);
+});
+
+test('float16 tensors: the fast paths give the scalar conversion bit for bit', () => {
+  // Encode: every high half-word of a float32 (sign, exponent, top 7 mantissa bits) with low
+  // half-words around the rounding point of the 13 dropped bits (ties with an even and an odd
+  // kept bit, one below and one above), the bounds of the one-add path and random ones.
+  const lows = [0x0000, 0x0fff, 0x1000, 0x1001, 0x2fff, 0x3000, 0x3001, 0xe000, 0xffff];
+  const bits = new Uint32Array(0x10000 * (lows.length + 1));
+  let k = 0;
+  for (let hi = 0; hi < 0x10000; hi++) {
+    for (const lo of lows) bits[k++] = ((hi << 16) | lo) >>> 0;
+    bits[k++] = ((hi << 16) | ((hi * 2654435761) >>> 16)) >>> 0;
+  }
+  for (const edge of [0x38800000, 0x387fffff, 0x477ff000, 0x477fefff, 0x477fe000]) {
+    for (const sign of [0, 0x80000000]) bits[(k++ % bits.length)] = (edge | sign) >>> 0;
+  }
+  const halves = new Uint16Array(encodeTensor(new Float32Array(bits.buffer), 'float16').buffer);
+  let bad = 0;
+  for (let i = 0; i < bits.length; i++) {
+    if (halves[i] !== float32BitsToFloat16Bits(bits[i]!) && bad++ < 3) {
+      assert.fail(`0x${bits[i]!.toString(16)} -> 0x${halves[i]!.toString(16)}, scalar 0x${float32BitsToFloat16Bits(bits[i]!).toString(16)}`);
+    }
+  }
+  // Decode: all 65,536 halves, through an aligned buffer (the fast path) and an odd offset.
+  const all = new Uint16Array(0x10000).map((_, h) => h);
+  const unaligned = new Uint8Array(2 * 0x10000 + 1).subarray(1);
+  unaligned.set(new Uint8Array(all.buffer));
+  for (const bytes of [new Uint8Array(all.buffer), unaligned]) {
+    const back = decodeTensor(bytes, 'float16');
+    for (let h = 0; h < 0x10000; h++) {
+      const want = fromFloat16Bits(h);
+      if (!(Object.is(back[h], want) || (Number.isNaN(back[h]!) && Number.isNaN(want)))) {
+        assert.fail(`0x${h.toString(16)} (offset ${bytes.byteOffset}) -> ${back[h]}, scalar ${want}`);
+      }
+    }
+  }
 });
 
 test('dtype enum mapping', () => {
