@@ -4,7 +4,7 @@
 // loopback TCP echoing the same bytes through another process, interleaved round by round in the
 // same run. A bench client plays the worker (register, heartbeat, PULL, then exchanges).
 //
-//   node --conditions=deeprelax-src --import tsx bench/distributed/exchange.bench.ts [--iters 30] [--dtypes float32,float16] [--out FILE]
+//   node --conditions=deeprelax-src --import tsx bench/distributed/exchange.bench.ts [--iters 30] [--dtypes float32,float16] [--variants easgd_sync] [--out FILE]
 //
 // Variants: EASGD async (ASYNC: x up, elastic Δ down, applied to x̃ on arrival) and EASGD sync
 // with one member (SYNC: x up, centre down; the round closes on the one contribution), for each
@@ -21,6 +21,8 @@ const ITERS = Number(a.get('iters', '30'));
 const WARMUP = Number(a.get('warmup', '5'));
 const OUT = a.get('out', '');
 const DTYPES = a.get('dtypes', 'float32').split(',').filter(Boolean) as WireDType[];
+/** Only these variants (comma-separated names, e.g. easgd_sync); default all. */
+const ONLY = a.get('variants', '').split(',').filter(Boolean);
 for (const d of DTYPES) if (!['float32', 'float16', 'bfloat16'].includes(d)) throw new Error(`--dtypes: unknown dtype ${d}`);
 const PLOT = a.get('plot', OUT ? OUT.replace(/\.json$/, '') + '.svg' : '');
 
@@ -126,7 +128,7 @@ const VARIANTS = DTYPES.flatMap((dtype) =>
     ] as const
   ).map(([name, algorithm, kind, reply]) => [dtype === 'float32' ? name : `${name}_${dtype}`, algorithm, kind, reply, dtype] as const),
 );
-for (const [name, algorithm, kind, reply, dtype] of VARIANTS) {
+for (const [name, algorithm, kind, reply, dtype] of VARIANTS.filter(([n]) => ONLY.length === 0 || ONLY.includes(n))) {
   const v = await prepare(name, algorithm, kind, reply, dtype);
   results[name] = [];
   const c = (cpu[name] = { client: [] as number[], coordinatorPerExchange: NaN });

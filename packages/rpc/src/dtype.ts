@@ -242,9 +242,12 @@ export function decodeTensor(bytes: Uint8Array, dtype: WireDType = 'float32', ou
  */
 export function assertFinite(values: Float32Array, field: string, what = 'tensor'): void {
   const i = firstNonFinite(values);
-  if (i >= 0) {
-    throw new InvalidArgumentError(field, `${what} has a non-finite value (${values[i]}) at index ${i}`, {
-      reason: 'non-finite',
-    });
-  }
+  if (i >= 0) throw nonFiniteError(values, i, field, what);
+}
+
+/** The error for a non-finite value of `values` at index `i`. */
+export function nonFiniteError(values: Float32Array, i: number, field: string, what = 'tensor'): InvalidArgumentError {
+  return new InvalidArgumentError(field, `${what} has a non-finite value (${values[i]}) at index ${i}`, {
+    reason: 'non-finite',
+  });
 }

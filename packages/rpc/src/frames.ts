@@ -7,8 +7,10 @@
 import type { TensorHeader, TensorHeader__Output } from './generated/deeprelax/v1/TensorHeader.js';
 import type { TensorChunk, TensorChunk__Output } from './generated/deeprelax/v1/TensorChunk.js';
 import { crc32 } from './crc32.js';
+import { firstNonFinite } from '@deeprelax/core';
 import {
   assertFinite,
+  nonFiniteError,
   bytesPerElement,
   decodeTensor,
   dtypeFromProto,
@@ -113,6 +115,13 @@ interface Slot {
   received: number;
   /** Running CRC-32 of the bytes received so far (computed per chunk, while the next arrives). */
   crc: number;
+  /**
+   * Float32 elements already scanned for finiteness as they arrived (LE float32 with
+   * requireFinite), and the first non-finite index found, or -1. The error waits for finish(), so
+   * a corrupted stream still reports its checksum first.
+   */
+  scanned: number;
+  firstNonFinite: number;
 }
 
 /**
@@ -195,7 +204,7 @@ export class TensorAssembler {
           reason: 'oversize',
         });
       }
-      return { header: h, dtype, byteLength, bytes: new Uint8Array(0), values: null, received: 0, crc: 0 };
+      return { header: h, dtype, byteLength, bytes: new Uint8Array(0), values: null, received: 0, crc: 0, scanned: 0, firstNonFinite: -1 };
     });
     for (const s of this.slots) this.allocate(s);
     this.skipComplete();
@@ -275,7 +284,22 @@ export class TensorAssembler {
     s.bytes.set(data, offset);
     s.crc = crc32(data, s.crc);
     s.received += data.length;
+    if (this.requireFinite && s.dtype === 'float32' && LITTLE_ENDIAN_HOST) this.scanArrived(s);
     this.skipComplete();
+  }
+
+  /**
+   * Scans the float32 values completed since the last chunk (chunks may split a value), so the
+   * finiteness check runs while the next chunk is on its way instead of over the whole tensor at
+   * the end, on the exchange's critical path (3 ms of 1.87M values in a busy coordinator).
+   */
+  private scanArrived(s: Slot): void {
+    const upTo = Math.floor(s.received / 4);
+    if (s.firstNonFinite < 0 && upTo > s.scanned) {
+      const i = firstNonFinite(s.values!.subarray(s.scanned, upTo));
+      if (i >= 0) s.firstNonFinite = s.scanned + i;
+    }
+    s.scanned = upTo;
   }
 
   /**
@@ -304,7 +328,13 @@ export class TensorAssembler {
       }
       const values =
         s.dtype === 'float32' && LITTLE_ENDIAN_HOST ? s.values! : decodeTensor(s.bytes, s.dtype, s.values ?? undefined);
-      if (this.requireFinite) assertFinite(values, f, `tensor "${s.header.name}"`);
+      if (this.requireFinite) {
+        if (s.scanned === values.length) {
+          if (s.firstNonFinite >= 0) throw nonFiniteError(values, s.firstNonFinite, f, `tensor "${s.header.name}"`);
+        } else {
+          assertFinite(values, f, `tensor "${s.header.name}"`);
+        }
+      }
       out.push({
         name: s.header.name,
         values,

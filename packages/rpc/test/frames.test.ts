@@ -180,6 +180,39 @@ test('non-finite values rejected when required', () => {
   assert.match(e.message, /index 42/);
 });
 
+test('non-finite values found as chunks arrive: values split across chunks, the first one reported, checksum first', () => {
+  // Chunks of 7 bytes split most float32 values in two; Inf at 25 (bytes 100-103 span chunks
+  // 14 and 15) and NaN at 60: the first is reported, and only once the stream is complete.
+  const v = testVector(100, 3);
+  v[25] = Number.POSITIVE_INFINITY;
+  v[60] = Number.NaN;
+  const enc = encodeTensors([{ name: 'x', values: v }]);
+  const strict = new TensorAssembler([enc[0]!.header], { requireFinite: true });
+  for (const c of asOutput([...chunkTensors(enc, 7)])) strict.push(c);
+  const e = catchErr(() => strict.finish());
+  assert.ok(e instanceof InvalidArgumentError);
+  assert.equal(e.reason, 'non-finite');
+  assert.match(e.message, /\(Infinity\) at index 25/);
+  // The last value alone non-finite, in the last 3-byte chunk.
+  const w = testVector(100, 4);
+  w[99] = Number.NEGATIVE_INFINITY;
+  const encW = encodeTensors([{ name: 'x', values: w }]);
+  const last = new TensorAssembler([encW[0]!.header], { requireFinite: true });
+  for (const c of asOutput([...chunkTensors(encW, 7)])) last.push(c);
+  assert.match(catchErr(() => last.finish()).message, /index 99/);
+  // A finite tensor in odd chunks passes, bit-exactly.
+  const ok = new TensorAssembler([encodeTensors([{ name: 'x', values: testVector(100, 5) }])[0]!.header], { requireFinite: true });
+  for (const c of asOutput([...chunkTensors(encodeTensors([{ name: 'x', values: testVector(100, 5) }]), 7)])) ok.push(c);
+  assert.ok(bitsEqual(ok.finish()[0]!.values, testVector(100, 5)));
+  // A corrupted stream that also holds a NaN reports the checksum.
+  const chunks = asOutput([...chunkTensors(enc, 7)]);
+  chunks[3]!.data = Buffer.from(chunks[3]!.data);
+  chunks[3]!.data[0]! ^= 0x10;
+  const both = new TensorAssembler([enc[0]!.header], { requireFinite: true });
+  for (const c of chunks) both.push(c);
+  assert.equal(catchErr(() => both.finish()).reason, 'checksum');
+});
+
 test('encodeTensors rejects duplicate and empty names', () => {
   assert.throws(() => encodeTensors([{ name: 'x', values: new Float32Array(1) }, { name: 'x', values: new Float32Array(1) }]), InvalidArgumentError);
   assert.throws(() => encodeTensors([{ name: '', values: new Float32Array(1) }]), InvalidArgumentError);

@@ -55,6 +55,28 @@ export function easgdSyncCentre(
   return next;
 }
 
+/**
+ * easgdSyncCentre and the finiteness check of the result, in one pass where there is one
+ * contributor (the kernel keeps a NaN-sticky sum), else a scan after it. Null when the new x̃ has
+ * a non-finite value.
+ */
+export function easgdSyncCentreChecked(
+  centre: Float32Array,
+  replicas: readonly Float32Array[],
+  alpha: number,
+  out?: Float32Array,
+): Float32Array | null {
+  const n = centre.length;
+  if (replicas.length !== 1) {
+    const next = easgdSyncCentre(centre, replicas, alpha, out);
+    return allFiniteValues(next) ? next : null;
+  }
+  const r = replicas[0]!;
+  if (r.length !== n) throw new RangeError(`easgd: replica has ${r.length} values, centre ${n}`);
+  const next = out ?? new Float32Array(n);
+  return syncOneKernel(centre, r, alpha, next, n) === 0 ? next : null;
+}
+
 /** Asynchronous EASGD, one arrival: Δ against the current x̃, then x̃ + Δ (core's easgdApplyDeltas). */
 export function easgdAsyncApply(centre: Float32Array, replica: Float32Array, alpha: number): { next: Float32Array; delta: Float32Array } {
   const delta = elasticDifference(replica, centre, alpha);
@@ -91,13 +113,32 @@ export function easgdAsyncApplyChecked(
 // finished that call, and often the next, in unoptimised code: 20-30 ms per 1.87M-value update
 // in the coordinator instead of 7.
 
-/** next = fround(x̃ + fround(α (x − x̃))), element by element. */
-function syncOneKernel(centre: Float32Array, r: Float32Array, alpha: number, next: Float32Array, n: number): void {
+/**
+ * next = fround(x̃ + fround(α (x − x̃))), element by element; returns 0 when every next is finite,
+ * NaN otherwise (v − v, summed in two independent sums as in asyncApplyKernel).
+ */
+function syncOneKernel(centre: Float32Array, r: Float32Array, alpha: number, next: Float32Array, n: number): number {
   const fround = Math.fround;
-  for (let i = 0; i < n; i++) {
-    const c = centre[i]!;
-    next[i] = c + fround(alpha * (r[i]! - c));
+  let bad0 = 0;
+  let bad1 = 0;
+  const m = n - (n % 2);
+  for (let i = 0; i < m; i += 2) {
+    const c0 = centre[i]!;
+    const c1 = centre[i + 1]!;
+    const v0 = fround(c0 + fround(alpha * (r[i]! - c0)));
+    const v1 = fround(c1 + fround(alpha * (r[i + 1]! - c1)));
+    next[i] = v0;
+    next[i + 1] = v1;
+    bad0 += v0 - v0;
+    bad1 += v1 - v1;
   }
+  for (let i = m; i < n; i++) {
+    const c = centre[i]!;
+    const v = fround(c + fround(alpha * (r[i]! - c)));
+    next[i] = v;
+    bad0 += v - v;
+  }
+  return bad0 + bad1;
 }
 
 /**

@@ -22,7 +22,7 @@ import {
 } from '@deeprelax/rpc';
 import { StaleFencingError, type RunStore } from '@deeprelax/store';
 import type { Logger } from '@deeprelax/runtime';
-import { allFinite, desgdCentre, easgdAsyncApplyChecked, easgdSyncCentre, parleMean } from './centre.js';
+import { allFinite, desgdCentre, easgdAsyncApplyChecked, easgdSyncCentreChecked, parleMean } from './centre.js';
 import { removeCheckpoint, writeCheckpoint } from './checkpoint.js';
 import type { CoordinatorConfig } from './config.js';
 import type { JobEvaluator } from './evaluator.js';
@@ -538,7 +538,7 @@ export class JobRuntime {
       return;
     }
 
-    let next: Float32Array;
+    let next: Float32Array | null;
     let replyTensors: { name: string; values: Float32Array }[];
     const old = this._x;
     const out = this.pool.take(n);
@@ -548,7 +548,8 @@ export class JobRuntime {
         replyTensors = [];
         break;
       case 'easgd':
-        next = easgdSyncCentre(old, tensors, Number(this.spec.hyper?.alpha ?? 0), out);
+        // Checked in the update's own pass (null: not finite).
+        next = easgdSyncCentreChecked(old, tensors, Number(this.spec.hyper?.alpha ?? 0), out);
         replyTensors = [{ name: TensorNames.center, values: old }];
         break;
       case 'desgd': {
@@ -557,7 +558,7 @@ export class JobRuntime {
         break;
       }
     }
-    if (!allFinite(next)) {
+    if (next === null || (this.plan.centre !== 'easgd' && !allFinite(next))) {
       this.pool.give(out);
       return fail('new x');
     }

@@ -3,7 +3,7 @@
 // overflow to ±Inf in Δ or in the new centre).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { easgdAsyncApplyChecked, easgdSyncCentre } from '../src/centre.js';
+import { easgdAsyncApplyChecked, easgdSyncCentre, easgdSyncCentreChecked } from '../src/centre.js';
 
 function reference(centre: Float32Array, replica: Float32Array, alpha: number): { next: Float32Array; delta: Float32Array; finite: boolean } {
   const n = centre.length;
@@ -39,6 +39,8 @@ test('async EASGD apply: bit-identical to the element-by-element update for even
     assert.ok(bytes(got.delta).equals(bytes(want.delta)), `n = ${n}: delta`);
     const sync = easgdSyncCentre(c, [r], 0.37);
     assert.ok(bytes(sync).equals(bytes(want.next)), `n = ${n}: the one-member sync centre is the same update`);
+    const checked = easgdSyncCentreChecked(c, [r], 0.37);
+    assert.ok(checked && bytes(checked).equals(bytes(want.next)), `n = ${n}: the checked one-member sync centre too`);
   }
 });
 
@@ -57,9 +59,14 @@ test('async EASGD apply: any non-finite Δ or centre, at any position (even or o
       r[at] = value;
       assert.equal(reference(c, r, alpha).finite, false, `${what} at ${at}: the reference sees it`);
       assert.equal(easgdAsyncApplyChecked(c, r, alpha), null, `${what} at ${at}`);
+      // Synchronous: the new centre alone is checked (a Δ overflow with a finite sum is not
+      // possible: Δ = ±Inf makes the centre ±Inf or NaN).
+      assert.equal(easgdSyncCentreChecked(c, [r], alpha), null, `sync, one member: ${what} at ${at}`);
+      assert.equal(easgdSyncCentreChecked(c, [r, vector(n, 7)], alpha), null, `sync, two members: ${what} at ${at}`);
     }
   }
   // -0 and the largest finite values are finite.
   const c = Float32Array.from([-0, 3.4e38, -3.4e38]);
   assert.ok(easgdAsyncApplyChecked(c, Float32Array.from(c), 0.5));
+  assert.ok(easgdSyncCentreChecked(c, [Float32Array.from(c)], 0.5));
 });
