@@ -5,6 +5,7 @@ import { connect, createServer, type Socket } from 'node:net';
 import { arch, cpus, loadavg, platform } from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { serviceNodeFlags } from '@deeprelax/runtime';
 
 export const ROOT = resolve(fileURLToPath(new URL('..', import.meta.url)));
 const TSX = import.meta.resolve('tsx');
@@ -42,9 +43,12 @@ export function freePort(): Promise<number> {
   });
 }
 
-/** argv (after node) of a service's main module, from its TypeScript sources. */
+/**
+ * argv (after node) of a service's main module, from its TypeScript sources, with the services'
+ * node flags (DEEPRELAX_SERVICE_NODE_FLAGS="" runs them without, for a side-by-side run).
+ */
 export function serviceArgs(service: 'coordinator' | 'worker'): string[] {
-  return ['--conditions=deeprelax-src', '--import', TSX, join(ROOT, 'services', service, 'src', 'main.ts')];
+  return [...serviceNodeFlags(), '--conditions=deeprelax-src', '--import', TSX, join(ROOT, 'services', service, 'src', 'main.ts')];
 }
 
 /**

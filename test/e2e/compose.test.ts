@@ -7,6 +7,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { ENV_VARS } from '@deeprelax/coordinator';
 import { workerEnvSchema } from '@deeprelax/worker';
+import { SERVICE_NODE_FLAGS } from '@deeprelax/runtime';
 import { ROOT } from './helpers.js';
 import { composeBinary, composeConfig, type ComposeService } from './compose.js';
 
@@ -60,7 +61,8 @@ test('services, environment, ports, volumes, scaling and the GPU variant', { ski
   assert.deepEqual(published(s.coordinator!).sort(), [50051, 9464].sort());
   assert.ok((s.coordinator!.volumes ?? []).some((v) => target(v) === ce.DEEPRELAX_CHECKPOINT_DIR), 'checkpoints on a volume');
   assert.ok(config!.volumes && 'checkpoints' in config!.volumes && 'redis-data' in config!.volumes, 'named volumes');
-  assert.deepEqual(s.coordinator!.command, ['node', 'services/coordinator/dist/main.js']);
+  // The services run with the same node flags as in `deeprelax up` (@deeprelax/runtime).
+  assert.deepEqual(s.coordinator!.command, ['node', ...SERVICE_NODE_FLAGS, 'services/coordinator/dist/main.js']);
   const dep = s.coordinator!.depends_on as Record<string, { condition?: string }>;
   assert.equal(dep.redis?.condition, 'service_healthy');
 
@@ -71,7 +73,7 @@ test('services, environment, ports, volumes, scaling and the GPU variant', { ski
     assert.deepEqual(published(w), [], `${name}: published host ports would collide under --scale`);
     assert.equal(w.environment!.DEEPRELAX_COORDINATOR, 'coordinator:50051');
     assert.equal(w.environment!.DEEPRELAX_TOKEN, 'tok');
-    assert.deepEqual(w.command, ['node', 'services/worker/dist/main.js']);
+    assert.deepEqual(w.command, ['node', ...SERVICE_NODE_FLAGS, 'services/worker/dist/main.js']);
   }
   // GPU variant: a profile, NVIDIA device reservation, torch on CUDA, its own Dockerfile.
   const g = s['worker-gpu']!;
@@ -107,7 +109,10 @@ test('Dockerfiles and the Prometheus config', () => {
     assert.match(text, /npm ci/, `${f} installs with npm ci`);
     assert.match(text, /npm run build\b/, `${f} builds the TypeScript`);
     assert.match(text, /build:native/, `${f} builds the torch addon`);
-    assert.match(text, /services\/worker\/dist\/main\.js/, `${f} runs the worker by default`);
+    assert.ok(
+      text.includes(`CMD ${JSON.stringify(['node', ...SERVICE_NODE_FLAGS, 'services/worker/dist/main.js']).replaceAll(',', ', ')}`),
+      `${f} runs the worker by default, with the services' node flags`,
+    );
     assert.match(text, /USER /, `${f} does not run as root`);
   }
   assert.match(readFileSync(join(ROOT, 'deploy', 'Dockerfile.cpu'), 'utf8'), /libtorch/);

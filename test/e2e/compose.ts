@@ -42,18 +42,23 @@ export function composeConfig(profiles: string[] = [], env: Record<string, strin
   return { status: r.status, stderr: r.stderr, raw: r.stdout, config: r.status === 0 ? (parse(r.stdout) as ComposeConfig) : null };
 }
 
-/**
- * The argv (after node) that runs a compose command here: `node services/x/dist/main.js` runs the
- * built file when it exists, else the same module from its TypeScript sources through tsx.
- */
-export function localArgs(command: string[]): string[] {
-  assertNode(command);
-  const script = command[1]!;
-  if (existsSync(join(ROOT, script)) && process.env.DEEPRELAX_E2E_USE_DIST === '1') return [join(ROOT, script), ...command.slice(2)];
-  const src = script.replace(/\/dist\/(.*)\.js$/, '/src/$1.ts');
-  return ['--conditions=deeprelax-src', '--import', import.meta.resolve('tsx'), join(ROOT, src), ...command.slice(2)];
+/** A compose command `node [--flag ...] <script> [args...]` taken apart. */
+export function nodeCommand(command: string[]): { flags: string[]; script: string; args: string[] } {
+  if (command[0] !== 'node') throw new Error(`compose command is not "node [flags] <script>": ${command.join(' ')}`);
+  let i = 1;
+  while (i < command.length && command[i]!.startsWith('-')) i++;
+  if (i >= command.length) throw new Error(`compose command has no script: ${command.join(' ')}`);
+  return { flags: command.slice(1, i), script: command[i]!, args: command.slice(i + 1) };
 }
 
-function assertNode(command: string[]): void {
-  if (command[0] !== 'node' || !command[1]) throw new Error(`compose command is not "node <script>": ${command.join(' ')}`);
+/**
+ * The argv (after node) that runs a compose command here, with its node flags: `node [flags]
+ * services/x/dist/main.js` runs the built file when it exists, else the same module from its
+ * TypeScript sources through tsx.
+ */
+export function localArgs(command: string[]): string[] {
+  const { flags, script, args } = nodeCommand(command);
+  if (existsSync(join(ROOT, script)) && process.env.DEEPRELAX_E2E_USE_DIST === '1') return [...flags, join(ROOT, script), ...args];
+  const src = script.replace(/\/dist\/(.*)\.js$/, '/src/$1.ts');
+  return [...flags, '--conditions=deeprelax-src', '--import', import.meta.resolve('tsx'), join(ROOT, src), ...args];
 }

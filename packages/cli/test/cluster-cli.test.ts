@@ -211,3 +211,16 @@ test('watch on a terminal: a progress bar for the job and one per worker, metric
     rmSync(dir, { recursive: true, force: true });
   }
 });
+
+test('the local cluster starts the services with their node flags first (src and dist)', async () => {
+  const { serviceArgs } = await import('../src/cluster/local.js');
+  const { SERVICE_NODE_FLAGS } = await import('@deeprelax/runtime');
+  const src = serviceArgs('coordinator', 'src');
+  assert.deepEqual(src.slice(0, SERVICE_NODE_FLAGS.length), [...SERVICE_NODE_FLAGS]);
+  assert.match(src.at(-1)!, /services\/coordinator\/src\/main\.ts$/);
+  if (existsSync(fileURLToPath(new URL('../../../services/worker/dist/main.js', import.meta.url)))) {
+    const dist = serviceArgs('worker', 'dist');
+    assert.deepEqual(dist, [...SERVICE_NODE_FLAGS, dist.at(-1)!]);
+    assert.match(dist.at(-1)!, /services\/worker\/dist\/main\.js$/);
+  }
+});

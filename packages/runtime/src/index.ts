@@ -1,2 +1,3 @@
 export * from './engines.js';
 export * from './logger.js';
+export * from './service-node-flags.js';

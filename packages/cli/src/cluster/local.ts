@@ -4,13 +4,15 @@
 //
 // Children are started as `node services/<svc>/dist/main.js` when this CLI runs from dist/, and as
 // `node --conditions=deeprelax-src --import tsx services/<svc>/src/main.ts` when it runs from its
-// TypeScript sources (tests, `tsx`). DEEPRELAX_SERVICE_MODE=dist|src forces one.
+// TypeScript sources (tests, `tsx`). DEEPRELAX_SERVICE_MODE=dist|src forces one. Either way with
+// the services' node flags first (@deeprelax/runtime's serviceNodeFlags: --single-threaded-gc).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { checkHealth } from '@deeprelax/rpc';
+import { serviceNodeFlags } from '@deeprelax/runtime';
 
 export type ServiceName = 'coordinator' | 'worker';
 
@@ -26,11 +28,11 @@ export function serviceArgs(service: ServiceName, mode?: 'src' | 'dist'): string
   if (m === 'dist') {
     const main = join(root, 'services', service, 'dist', 'main.js');
     if (!existsSync(main)) throw new Error(`${main} is missing: build first (npm run build)`);
-    return [main];
+    return [...serviceNodeFlags(), main];
   }
   const main = join(root, 'services', service, 'src', 'main.ts');
   if (!existsSync(main)) throw new Error(`${main} is missing`);
-  return ['--conditions=deeprelax-src', '--import', import.meta.resolve('tsx'), main];
+  return [...serviceNodeFlags(), '--conditions=deeprelax-src', '--import', import.meta.resolve('tsx'), main];
 }
 
 /** A free TCP port on the loopback interface (bound, read, released). */
