@@ -8,8 +8,8 @@
 // the helper threads then compete with the workers' training threads and the other end of the
 // exchange for the same cores (on the 2-core machine the benches ran on, a bench client burnt
 // 50 ms of CPU per synchronous exchange instead of 18). Collecting on the main thread instead:
-// one synchronous exchange of mnistfc's x 33-37 ms instead of 47-51, and a Parle job with 2
-// workers 10-15% more samples/s (bench/distributed, side by side).
+// one synchronous exchange of mnistfc's x 33-38 ms instead of 47-53, and a Parle job with 2
+// workers 4-15% more samples/s (three side-by-side pairs in bench/distributed).
 
 /** V8 flags for the service processes. */
 export const SERVICE_NODE_FLAGS: readonly string[] = ['--single-threaded-gc'];
