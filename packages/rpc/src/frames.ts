@@ -1,9 +1,11 @@
 // Tensors as streams of frames: a list of TensorHeaders (name, dtype, length, byte length, CRC-32)
 // in the stream's header message, then TensorChunk messages with the raw bytes, each at most
-// `chunkBytes` (1 MiB by default), well under gRPC's message size limit. The receiving side
-// (TensorAssembler) checks everything before any value is used: header consistency and limits
-// before allocating, chunk order and bounds as chunks arrive, completeness and checksums at the
-// end, and optionally that the values are finite.
+// `chunkBytes` (1 MiB by default), well under gRPC's message size limit, each with the CRC-32 of
+// its data (chunk checksums; a whole-tensor CRC-32 in the header is the other mode, still
+// accepted). The receiving side (TensorAssembler) checks everything before any value is used:
+// header consistency and limits before allocating, chunk order, bounds and checksums as chunks
+// arrive, completeness (and a whole-tensor checksum) at the end, and optionally that the values
+// are finite.
 import type { TensorHeader, TensorHeader__Output } from './generated/deeprelax/v1/TensorHeader.js';
 import type { TensorChunk, TensorChunk__Output } from './generated/deeprelax/v1/TensorChunk.js';
 import { crc32 } from './crc32.js';
@@ -36,8 +38,22 @@ export interface EncodedTensor {
   bytes: Uint8Array;
 }
 
-/** Encodes tensors (computing byte lengths and checksums). Names must be unique and non-empty. */
-export function encodeTensors(tensors: readonly NamedTensor[], dtype: WireDType = 'float32'): EncodedTensor[] {
+/**
+ * Where a tensor's checksums travel: 'chunk' (each chunk carries the CRC-32 of its data, computed
+ * as the chunk is produced, so sending starts at once) or 'tensor' (one CRC-32 of the whole tensor
+ * in the header, computed before anything is sent).
+ */
+export type ChecksumMode = 'chunk' | 'tensor';
+
+/**
+ * Encodes tensors (computing byte lengths, and the whole-tensor checksums in 'tensor' mode). Names
+ * must be unique and non-empty.
+ */
+export function encodeTensors(
+  tensors: readonly NamedTensor[],
+  dtype: WireDType = 'float32',
+  checksums: ChecksumMode = 'chunk',
+): EncodedTensor[] {
   const seen = new Set<string>();
   return tensors.map((t, i) => {
     if (!t.name) throw new InvalidArgumentError(`tensors[${i}].name`, 'tensor name must not be empty');
@@ -50,8 +66,9 @@ export function encodeTensors(tensors: readonly NamedTensor[], dtype: WireDType 
         dtype: dtypeToProto(dtype),
         length: t.values.length,
         byteLength: bytes.length,
-        crc32: crc32(bytes),
+        crc32: checksums === 'tensor' ? crc32(bytes) : 0,
         shape: t.shape ? [...t.shape] : [],
+        chunkChecksums: checksums === 'chunk',
       },
       bytes,
     };
@@ -65,7 +82,8 @@ export function tensorHeaders(encoded: readonly EncodedTensor[]): TensorHeader[]
 
 /**
  * The chunk messages of encoded tensors, in order. Chunk data are views of the encoded bytes
- * (no copy). Zero-length tensors produce no chunks.
+ * (no copy); a chunk's CRC-32 (chunk-checksum tensors) is computed when the chunk is taken from
+ * the generator. Zero-length tensors produce no chunks.
  */
 export function* chunkTensors(
   encoded: readonly EncodedTensor[],
@@ -73,10 +91,11 @@ export function* chunkTensors(
 ): Generator<TensorChunk> {
   if (!Number.isInteger(chunkBytes) || chunkBytes <= 0) throw new RangeError(`chunkBytes must be a positive integer`);
   for (let t = 0; t < encoded.length; t++) {
-    const bytes = encoded[t]!.bytes;
+    const { bytes, header } = encoded[t]!;
     for (let off = 0; off < bytes.length; off += chunkBytes) {
       const end = Math.min(off + chunkBytes, bytes.length);
-      yield { tensor: t, offset: off, data: Buffer.from(bytes.buffer, bytes.byteOffset + off, end - off) };
+      const data = Buffer.from(bytes.buffer, bytes.byteOffset + off, end - off);
+      yield header.chunkChecksums ? { tensor: t, offset: off, data, crc32: crc32(data) } : { tensor: t, offset: off, data };
     }
   }
 }
@@ -113,7 +132,9 @@ interface Slot {
   bytes: Uint8Array;
   values: Float32Array | null;
   received: number;
-  /** Running CRC-32 of the bytes received so far (computed per chunk, while the next arrives). */
+  /** Each chunk carries its own CRC-32 (else the header has the whole tensor's). */
+  chunkChecksums: boolean;
+  /** Running CRC-32 of the bytes received so far (whole-tensor mode; per chunk, while the next arrives). */
   crc: number;
   /**
    * Float32 elements already scanned for finiteness as they arrived (LE float32 with
@@ -204,7 +225,18 @@ export class TensorAssembler {
           reason: 'oversize',
         });
       }
-      return { header: h, dtype, byteLength, bytes: new Uint8Array(0), values: null, received: 0, crc: 0, scanned: 0, firstNonFinite: -1 };
+      return {
+        header: h,
+        dtype,
+        byteLength,
+        bytes: new Uint8Array(0),
+        values: null,
+        received: 0,
+        chunkChecksums: h.chunkChecksums === true,
+        crc: 0,
+        scanned: 0,
+        firstNonFinite: -1,
+      };
     });
     for (const s of this.slots) this.allocate(s);
     this.skipComplete();
@@ -281,8 +313,20 @@ export class TensorAssembler {
         { reason: 'size' },
       );
     }
+    if (s.chunkChecksums) {
+      // Checked before the bytes land anywhere.
+      const sum = crc32(data);
+      const want = Number(chunk.crc32 ?? 0) >>> 0;
+      if (sum !== want) {
+        throw new DataLossError(
+          `checksum mismatch in the chunk at byte ${offset} of tensor "${s.header.name}": got crc32 ${hex(sum)}, the chunk says ${hex(want)}`,
+          { field: 'chunk.crc32', reason: 'checksum' },
+        );
+      }
+    } else {
+      s.crc = crc32(data, s.crc);
+    }
     s.bytes.set(data, offset);
-    s.crc = crc32(data, s.crc);
     s.received += data.length;
     if (this.requireFinite && s.dtype === 'float32' && LITTLE_ENDIAN_HOST) this.scanArrived(s);
     this.skipComplete();
@@ -320,7 +364,7 @@ export class TensorAssembler {
         );
       }
       const sum = s.crc >>> 0;
-      if (sum !== s.header.crc32 >>> 0) {
+      if (!s.chunkChecksums && sum !== s.header.crc32 >>> 0) {
         throw new DataLossError(
           `checksum mismatch for tensor "${s.header.name}": got crc32 ${hex(sum)}, header says ${hex(s.header.crc32)}`,
           { field: `${f}.crc32`, reason: 'checksum' },

@@ -98,6 +98,8 @@ export interface ExchangeResult {
   /** Wire dtype of the reply's tensors; default: the dtype of the request's first tensor. */
   dtype?: WireDType;
   chunkBytes?: number;
+  /** false: write the reply's chunks back to back, without an event-loop turn between them. */
+  pace?: boolean;
   /** Called once the call has ended (reply written, or failed): the reply's arrays are free again. */
   release?: () => void;
 }
@@ -196,6 +198,7 @@ export function exchangeHandler(
         tensorStreamMessages<ExchangeReply>(result.reply, result.tensors ?? [], {
           dtype,
           ...(result.chunkBytes ? { chunkBytes: result.chunkBytes } : {}),
+          ...(result.pace === false ? { pace: false } : {}),
         }),
         () => (signal.aborted ? 'cancelled' : null),
       );

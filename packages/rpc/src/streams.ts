@@ -9,6 +9,7 @@ import {
   chunkTensors,
   encodeTensors,
   TensorAssembler,
+  type ChecksumMode,
   type NamedTensor,
   type ReceiveLimits,
   type TensorExpectations,
@@ -155,20 +156,34 @@ export interface FrameIn<H> {
 export interface SendTensorsOptions {
   dtype?: WireDType;
   chunkBytes?: number;
+  /** Per-chunk checksums (default) or one per tensor in the header. */
+  checksums?: ChecksumMode;
+  /** false: no event-loop turn between chunks (every chunk written at once). Default true. */
+  pace?: boolean;
 }
 
 /**
  * The messages of a tensor stream: `{header: {...header, tensors}}` then `{chunk}` for every
- * chunk of every tensor.
+ * chunk of every tensor. Between chunks it lets the event loop run once, so the chunk just
+ * written goes out to the socket while the next one is checksummed (writes are flushed from the
+ * event loop, not when write() is called): with per-chunk checksums the receiver works on chunk k
+ * while the sender checksums chunk k + 1, where a whole-tensor checksum kept both waiting for one
+ * pass over all the bytes (sync exchange of mnistfc's x: 30 instead of 38 ms in bench/distributed).
  */
-export function* tensorStreamMessages<H extends { tensors?: TensorHeader[] }>(
+export async function* tensorStreamMessages<H extends { tensors?: TensorHeader[] }>(
   header: Omit<H, 'tensors'>,
   tensors: readonly NamedTensor[],
   options: SendTensorsOptions = {},
-): Generator<FrameOut<H>> {
-  const encoded = encodeTensors(tensors, options.dtype ?? 'float32');
+): AsyncGenerator<FrameOut<H>> {
+  const encoded = encodeTensors(tensors, options.dtype ?? 'float32', options.checksums ?? 'chunk');
   yield { header: { ...header, tensors: encoded.map((e) => e.header) } as H };
-  for (const chunk of chunkTensors(encoded, options.chunkBytes ?? DEFAULT_CHUNK_BYTES)) yield { chunk };
+  const chunks = chunkTensors(encoded, options.chunkBytes ?? DEFAULT_CHUNK_BYTES);
+  for (let k = 0; ; k++) {
+    if (k > 0 && options.pace !== false) await new Promise<void>((resolve) => setImmediate(resolve));
+    const next = chunks.next();
+    if (next.done) return;
+    yield { chunk: next.value };
+  }
 }
 
 export interface ReceiveTensorsOptions<H> {

@@ -26,7 +26,7 @@ function catchErr(f: () => unknown): RpcError {
 }
 
 function asOutput(chunks: TensorChunk[]) {
-  return chunks.map((c) => ({ tensor: Number(c.tensor), offset: Number(c.offset), data: c.data as Buffer }));
+  return chunks.map((c) => ({ tensor: Number(c.tensor), offset: Number(c.offset), data: c.data as Buffer, crc32: Number(c.crc32 ?? 0) }));
 }
 
 test('chunks stay well under the message limit and reassemble bit-exactly (several tensors)', () => {
@@ -75,21 +75,46 @@ test('receiving into a preallocated array', () => {
   assert.ok(bitsEqual(target, x));
 });
 
-function setup(n = 10_000, chunk = 8192) {
-  const enc = encodeTensors([{ name: 'x', values: testVector(n, 5) }]);
+function setup(n = 10_000, chunk = 8192, checksums: 'chunk' | 'tensor' = 'chunk') {
+  const enc = encodeTensors([{ name: 'x', values: testVector(n, 5) }], 'float32', checksums);
   return { header: { ...enc[0]!.header } as TensorHeader__Output, chunks: asOutput([...chunkTensors(enc, chunk)]) };
 }
 
-test('checksum mismatch -> DataLoss naming the crc field', () => {
-  const { header, chunks } = setup();
-  chunks[2]!.data = Buffer.from(chunks[2]!.data);
-  chunks[2]!.data[17]! ^= 0x01; // one flipped bit
-  const asm = new TensorAssembler([header]);
-  for (const c of chunks) asm.push(c);
-  const e = catchErr(() => asm.finish());
+test('checksum mismatch -> DataLoss naming the crc field: at the chunk (chunk checksums), at the end (whole tensor)', () => {
+  // Chunk checksums (the default): the bad chunk is refused when it arrives, before its bytes land.
+  const chunked = setup();
+  assert.equal(chunked.header.chunkChecksums, true);
+  assert.equal(chunked.header.crc32, 0);
+  const into = new Float32Array(10_000);
+  chunked.chunks[2]!.data = Buffer.from(chunked.chunks[2]!.data);
+  chunked.chunks[2]!.data[17]! ^= 0x01; // one flipped bit
+  const asm = new TensorAssembler([chunked.header], {}, {}, 'header.tensors', { x: into });
+  asm.push(chunked.chunks[0]!);
+  asm.push(chunked.chunks[1]!);
+  const e = catchErr(() => asm.push(chunked.chunks[2]!));
   assert.ok(e instanceof DataLossError);
   assert.equal(e.reason, 'checksum');
-  assert.equal(e.field, 'header.tensors[0].crc32');
+  assert.equal(e.field, 'chunk.crc32');
+  assert.match(e.message, /chunk at byte 16384 of tensor "x"/);
+  assert.ok(into.subarray(4096).every((v) => v === 0), 'the bad chunk\'s bytes were not written');
+  // Whole-tensor checksum (chunk_checksums false): found at the end, naming the header's field.
+  const whole = setup(10_000, 8192, 'tensor');
+  assert.equal(whole.header.chunkChecksums, false);
+  whole.chunks[2]!.data = Buffer.from(whole.chunks[2]!.data);
+  whole.chunks[2]!.data[17]! ^= 0x01;
+  const asm2 = new TensorAssembler([whole.header]);
+  for (const c of whole.chunks) asm2.push(c);
+  const e2 = catchErr(() => asm2.finish());
+  assert.ok(e2 instanceof DataLossError);
+  assert.equal(e2.reason, 'checksum');
+  assert.equal(e2.field, 'header.tensors[0].crc32');
+  // Both modes reassemble an intact stream bit-exactly, whatever the chunk size.
+  for (const mode of ['chunk', 'tensor'] as const) {
+    const { header, chunks } = setup(10_001, 4097, mode);
+    const ok = new TensorAssembler([header]);
+    for (const c of chunks) ok.push(c);
+    assert.ok(bitsEqual(ok.finish()[0]!.values, testVector(10_001, 5)), mode);
+  }
 });
 
 test('truncated stream -> DataLoss (truncated)', () => {
@@ -204,11 +229,13 @@ test('non-finite values found as chunks arrive: values split across chunks, the 
   const ok = new TensorAssembler([encodeTensors([{ name: 'x', values: testVector(100, 5) }])[0]!.header], { requireFinite: true });
   for (const c of asOutput([...chunkTensors(encodeTensors([{ name: 'x', values: testVector(100, 5) }]), 7)])) ok.push(c);
   assert.ok(bitsEqual(ok.finish()[0]!.values, testVector(100, 5)));
-  // A corrupted stream that also holds a NaN reports the checksum.
-  const chunks = asOutput([...chunkTensors(enc, 7)]);
+  // A corrupted stream that also holds a NaN reports the checksum (whole-tensor mode, where the
+  // checksum is only known at the end; chunk checksums stop the stream at the bad chunk).
+  const encWhole = encodeTensors([{ name: 'x', values: v }], 'float32', 'tensor');
+  const chunks = asOutput([...chunkTensors(encWhole, 7)]);
   chunks[3]!.data = Buffer.from(chunks[3]!.data);
   chunks[3]!.data[0]! ^= 0x10;
-  const both = new TensorAssembler([enc[0]!.header], { requireFinite: true });
+  const both = new TensorAssembler([encWhole[0]!.header], { requireFinite: true });
   for (const c of chunks) both.push(c);
   assert.equal(catchErr(() => both.finish()).reason, 'checksum');
 });

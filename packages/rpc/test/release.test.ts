@@ -44,6 +44,10 @@ function poisoningCoordinator(reply: Float32Array, log: Log, onReply: () => void
         reply: { jobId: ctx.header.jobId, round: ctx.header.round + 1, phase: 0, contributors: 1 },
         tensors: [{ name: TensorNames.center, values: reply }],
         chunkBytes: CHUNK,
+        // Every chunk written at once: a whole reply queued behind the first. Paced (the default,
+        // an event-loop turn between chunks) at most the chunk being written is in flight while
+        // the client reads; the release must be safe either way.
+        pace: false,
         release: () => {
           log.released += 1;
           reply.fill(Number.NaN);
@@ -80,7 +84,7 @@ test('exchangeHandler releases the reply\'s arrays only after every chunk is ser
   await waitFor(() => log.queuedAtEnd >= 0, 5_000, 'the handler\'s reply');
   await new Promise((r) => setTimeout(r, 100));
   // (Checked by breaking it: with release() called as soon as the handler's writes return, the
-  // client gets DATA_LOSS here, the poisoned chunks no longer matching the header's CRC-32.)
+  // client gets DATA_LOSS here, the poisoned chunk no longer matching its CRC-32.)
   assert.ok(log.queuedAtEnd >= 2, `${log.queuedAtEnd} reply messages queued: the case this test needs`);
 
   const got = await receiveTensorStream<ExchangeReply__Output>(new MessageReader<ExchangeResponse__Output>(call), { headerField: 'reply.tensors' });

@@ -112,6 +112,12 @@ test('corrupt exchanges are rejected with the right status and never reach the s
   });
   t.after(() => stub.close());
   const good = encodeTensors([{ name: 'x', values: testVector(100_000, 2) }]);
+  const goodWhole = encodeTensors([{ name: 'x', values: testVector(100_000, 2) }], 'float32', 'tensor');
+  const flipBit = (b: Buffer, bit: number) => {
+    const c = Buffer.from(b);
+    c[bit >> 3]! ^= 1 << (bit & 7);
+    return c;
+  };
   const chunks = [...chunkTensors(good, 64 * 1024)];
   const header = { jobId: 'j', workerId: 'w', kind: 'EXCHANGE_KIND_SYNC' as const, round: 5 };
   const frames = (h: object, cs = chunks): ExchangeRequest[] => [{ header: { ...header, ...h } }, ...cs.map((chunk) => ({ chunk }))];
@@ -123,10 +129,34 @@ test('corrupt exchanges are rejected with the right status and never reach the s
 
   const cases: Array<{ name: string; msgs: ExchangeRequest[]; code: number; field?: string; reason?: string }> = [
     {
-      name: 'bad checksum',
-      msgs: frames({ tensors: [{ ...good[0]!.header, crc32: (good[0]!.header.crc32 ^ 1) >>> 0 }] }),
+      name: 'bad chunk checksum',
+      msgs: frames({ tensors: [good[0]!.header] }, chunks.map((c, i) => (i === 2 ? { ...c, crc32: (c.crc32! ^ 1) >>> 0 } : c))),
+      code: grpcStatus.DATA_LOSS,
+      field: 'chunk.crc32',
+      reason: 'checksum',
+    },
+    {
+      name: 'a flipped bit under a chunk checksum',
+      msgs: frames({ tensors: [good[0]!.header] }, chunks.map((c, i) => (i === 1 ? { ...c, data: flipBit(c.data as Buffer, 77) } : c))),
+      code: grpcStatus.DATA_LOSS,
+      field: 'chunk.crc32',
+      reason: 'checksum',
+    },
+    {
+      name: 'bad whole-tensor checksum',
+      msgs: frames(
+        { tensors: [{ ...goodWhole[0]!.header, crc32: (goodWhole[0]!.header.crc32 ^ 1) >>> 0 }] },
+        [...chunkTensors(goodWhole, 64 * 1024)],
+      ),
       code: grpcStatus.DATA_LOSS,
       field: 'header.tensors[0].crc32',
+      reason: 'checksum',
+    },
+    {
+      name: 'chunk checksums declared, chunks without them',
+      msgs: frames({ tensors: [good[0]!.header] }, [...chunkTensors(goodWhole, 64 * 1024)]),
+      code: grpcStatus.DATA_LOSS,
+      field: 'chunk.crc32',
       reason: 'checksum',
     },
     {
@@ -227,15 +257,19 @@ test('corrupt exchanges are rejected with the right status and never reach the s
   assert.equal(applied, 2);
 });
 
-test('client verifies the reply: a corrupt reply is DATA_LOSS on the client', async (t) => {
+test('client verifies the reply: a corrupt reply is DATA_LOSS on the client (chunk and whole-tensor checksums)', async (t) => {
+  // The reply's second chunk (of 4 KiB chunks) carries a wrong CRC-32, or (whole-tensor mode) the header does.
+  let mode: 'chunk' | 'tensor' = 'chunk';
   const s = await startServer({
     coordinator: {
       Exchange: (call: grpc.ServerDuplexStream<unknown, unknown>) => {
         call.on('data', () => {});
         call.on('end', () => {
-          const enc = encodeTensors([{ name: 'x', values: testVector(1000, 1) }]);
-          call.write({ header: { jobId: 'j', tensors: [{ ...enc[0]!.header, crc32: 12345 }] } });
-          for (const chunk of chunkTensors(enc)) call.write({ chunk });
+          const enc = encodeTensors([{ name: 'x', values: testVector(3000, 1) }], 'float32', mode);
+          const h = enc[0]!.header;
+          call.write({ header: { jobId: 'j', tensors: [mode === 'tensor' ? { ...h, crc32: (h.crc32 ^ 0x10) >>> 0 } : h] } });
+          let k = 0;
+          for (const chunk of chunkTensors(enc, 4096)) call.write({ chunk: mode === 'chunk' && k++ === 1 ? { ...chunk, crc32: (chunk.crc32! ^ 1) >>> 0 } : chunk });
           call.end();
         });
       },
@@ -244,6 +278,8 @@ test('client verifies the reply: a corrupt reply is DATA_LOSS on the client', as
   t.after(() => s.close());
   const client = new CoordinatorClient(s.address);
   t.after(() => client.close());
+  await assert.rejects(client.exchange({ jobId: 'j' }, []), (e: unknown) => e instanceof DataLossError && e.field === 'chunk.crc32' && /byte 4096/.test(e.message));
+  mode = 'tensor';
   await assert.rejects(client.exchange({ jobId: 'j' }, []), (e: unknown) => e instanceof DataLossError && e.field === 'reply.tensors[0].crc32');
 });
 

@@ -42,10 +42,12 @@ async function startJob(c: TestCoordinator, spec: JobSpec, workers: number): Pro
   return ws;
 }
 
-/** Sends an exchange whose tensor header carries a wrong CRC-32 (through the raw stub). */
+/** Sends an exchange whose last chunk carries a wrong CRC-32 (through the raw stub). */
 function badChecksumExchange(w: FakeWorker, round: number, name: string, values: Float32Array): Promise<void> {
   const enc = encodeTensors([{ name, values }]);
-  const headers = tensorHeaders(enc).map((h) => ({ ...h, crc32: ((h.crc32 as number) ^ 0x5a5a5a5a) >>> 0 }));
+  const headers = tensorHeaders(enc);
+  const chunks = [...chunkTensors(enc)];
+  chunks[chunks.length - 1] = { ...chunks.at(-1)!, crc32: (chunks.at(-1)!.crc32! ^ 0x5a5a5a5a) >>> 0 };
   return new Promise((resolve, reject) => {
     const call = w.client.stub.Exchange();
     call.on('data', () => {});
@@ -55,7 +57,7 @@ function badChecksumExchange(w: FakeWorker, round: number, name: string, values:
       header: { jobId: w.jobId, workerId: w.id, fencingToken: w.token, kind: 'EXCHANGE_KIND_ASYNC', round, phase: 0, tensors: headers },
     };
     call.write(header);
-    for (const chunk of chunkTensors(enc)) call.write({ chunk });
+    for (const chunk of chunks) call.write({ chunk });
     call.end();
   });
 }

@@ -17,6 +17,10 @@ export interface TensorChunk {
    */
   'offset'?: (number | string | Long);
   'data'?: (Buffer | Uint8Array | string);
+  /**
+   * CRC-32 of `data`, when the tensor's header sets chunk_checksums.
+   */
+  'crc32'?: (number);
 }
 
 /**
@@ -34,4 +38,8 @@ export interface TensorChunk__Output {
    */
   'offset': (number);
   'data': (Buffer);
+  /**
+   * CRC-32 of `data`, when the tensor's header sets chunk_checksums.
+   */
+  'crc32': (number);
 }

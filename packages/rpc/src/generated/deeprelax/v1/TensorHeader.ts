@@ -8,8 +8,8 @@ import type { Long } from '@grpc/proto-loader';
  * followed by TensorChunk messages carrying the bytes: all chunks of tensor 0 in order, then all
  * of tensor 1, and so on. A receiver checks, before allocating, that byte_length equals
  * length x element size and is within its limits; then that every chunk starts where the previous
- * one ended, that no chunk overruns byte_length, that the stream does not end early, and finally
- * the checksum.
+ * one ended, that no chunk overruns byte_length, that the stream does not end early, and the
+ * checksums: of every chunk as it arrives (chunk_checksums), or of the whole tensor at the end.
  */
 export interface TensorHeader {
   /**
@@ -27,13 +27,21 @@ export interface TensorHeader {
    */
   'byteLength'?: (number | string | Long);
   /**
-   * CRC-32 (IEEE 802.3 polynomial, as zlib's crc32) of the encoded bytes.
+   * CRC-32 (IEEE 802.3 polynomial, as zlib's crc32) of the encoded bytes, when chunk_checksums is
+   * false; 0 and unused when it is true.
    */
   'crc32'?: (number);
   /**
    * Optional logical shape; empty means a flat vector of `length` elements.
    */
   'shape'?: (number | string | Long)[];
+  /**
+   * Every chunk of this tensor carries the CRC-32 of its own data (TensorChunk.crc32), checked as
+   * it arrives, instead of one CRC-32 of the whole tensor here. What deeprelax sends: the sender
+   * then checksums each chunk just before it goes out, while the previous one is on its way,
+   * rather than reading the whole tensor before the first byte can leave (a 7.5 MB tensor: 3 ms).
+   */
+  'chunkChecksums'?: (boolean);
 }
 
 /**
@@ -41,8 +49,8 @@ export interface TensorHeader {
  * followed by TensorChunk messages carrying the bytes: all chunks of tensor 0 in order, then all
  * of tensor 1, and so on. A receiver checks, before allocating, that byte_length equals
  * length x element size and is within its limits; then that every chunk starts where the previous
- * one ended, that no chunk overruns byte_length, that the stream does not end early, and finally
- * the checksum.
+ * one ended, that no chunk overruns byte_length, that the stream does not end early, and the
+ * checksums: of every chunk as it arrives (chunk_checksums), or of the whole tensor at the end.
  */
 export interface TensorHeader__Output {
   /**
@@ -60,11 +68,19 @@ export interface TensorHeader__Output {
    */
   'byteLength': (number);
   /**
-   * CRC-32 (IEEE 802.3 polynomial, as zlib's crc32) of the encoded bytes.
+   * CRC-32 (IEEE 802.3 polynomial, as zlib's crc32) of the encoded bytes, when chunk_checksums is
+   * false; 0 and unused when it is true.
    */
   'crc32': (number);
   /**
    * Optional logical shape; empty means a flat vector of `length` elements.
    */
   'shape': (number)[];
+  /**
+   * Every chunk of this tensor carries the CRC-32 of its own data (TensorChunk.crc32), checked as
+   * it arrives, instead of one CRC-32 of the whole tensor here. What deeprelax sends: the sender
+   * then checksums each chunk just before it goes out, while the previous one is on its way,
+   * rather than reading the whole tensor before the first byte can leave (a 7.5 MB tensor: 3 ms).
+   */
+  'chunkChecksums': (boolean);
 }
