@@ -185,6 +185,7 @@ async function main(): Promise<number> {
   const dropout = v.dropout === undefined ? undefined : Number(v.dropout);
   if (dropout !== undefined && !(dropout >= 0 && dropout < 1)) fail('--dropout must be in [0, 1)');
   if (v['stop-at-target'] && v['no-stop-at-target']) fail('give --stop-at-target or --no-stop-at-target, not both');
+  const threads = posInt(v.threads, '--threads') ?? 1;
   const opts: PlanOptions = {
     table,
     models: list(v.models ?? 'mnistfc,lenet'),
@@ -206,9 +207,8 @@ async function main(): Promise<number> {
     dataDir: v['data-dir'],
     cluster: v.cluster === true,
     clusterEvalEvery: v['cluster-eval-every'] === undefined ? undefined : Number(v['cluster-eval-every']),
-    threads: posInt(v.threads, '--threads') ?? 1,
+    threads,
   };
-  const threads = opts.threads ?? 1;
   if (opts.clusterEvalEvery !== undefined && !(opts.clusterEvalEvery > 0)) fail('--cluster-eval-every must be > 0');
   // (not "dist": the repository ignores every dist/ folder)
   const out = v.out ?? join('bench', 'results', `${table === 'dist' ? 'distributed' : table}${quick ? '-quick' : ''}`);

@@ -33,6 +33,30 @@ export function easgdSyncCentre(
   alpha: number,
   out?: Float32Array,
 ): Float32Array {
+  return syncCentre(centre, replicas, alpha, out).next;
+}
+
+/** easgdSyncCentre, checked in the same pass: null when the new x̃ has a non-finite value. */
+export function easgdSyncCentreChecked(
+  centre: Float32Array,
+  replicas: readonly Float32Array[],
+  alpha: number,
+  out?: Float32Array,
+): Float32Array | null {
+  const { next, bad } = syncCentre(centre, replicas, alpha, out);
+  return bad === 0 ? next : null;
+}
+
+/**
+ * The synchronous EASGD update and the NaN-sticky sum of v − v over its result (0 when every
+ * value is finite, NaN otherwise), so checking it costs no second pass.
+ */
+function syncCentre(
+  centre: Float32Array,
+  replicas: readonly Float32Array[],
+  alpha: number,
+  out?: Float32Array,
+): { next: Float32Array; bad: number } {
   const n = centre.length;
   for (const r of replicas) {
     if (r.length !== n) throw new RangeError(`easgd: replica has ${r.length} values, centre ${n}`);
@@ -41,40 +65,18 @@ export function easgdSyncCentre(
   // operations in the same order as easgdApplyDeltas(copy of centre, [Δ_1, Δ_2, ...]) with
   // Δ_i = fround(α (x^i − x̃)), so the result is bit-identical.
   const next = out ?? new Float32Array(n);
+  if (replicas.length === 1) return { next, bad: syncOneKernel(centre, replicas[0]!, alpha, next, n) };
   const fround = Math.fround;
-  if (replicas.length === 1) {
-    syncOneKernel(centre, replicas[0]!, alpha, next, n);
-    return next;
-  }
+  let bad = 0;
   for (let i = 0; i < n; i++) {
     const c = centre[i]!;
     let v = c;
     for (const r of replicas) v = fround(v + fround(alpha * (r[i]! - c)));
     next[i] = v;
+    // A non-finite partial sum stays non-finite, so checking the result checks every step.
+    bad += v - v;
   }
-  return next;
-}
-
-/**
- * easgdSyncCentre and the finiteness check of the result, in one pass where there is one
- * contributor (the kernel keeps a NaN-sticky sum), else a scan after it. Null when the new x̃ has
- * a non-finite value.
- */
-export function easgdSyncCentreChecked(
-  centre: Float32Array,
-  replicas: readonly Float32Array[],
-  alpha: number,
-  out?: Float32Array,
-): Float32Array | null {
-  const n = centre.length;
-  if (replicas.length !== 1) {
-    const next = easgdSyncCentre(centre, replicas, alpha, out);
-    return allFiniteValues(next) ? next : null;
-  }
-  const r = replicas[0]!;
-  if (r.length !== n) throw new RangeError(`easgd: replica has ${r.length} values, centre ${n}`);
-  const next = out ?? new Float32Array(n);
-  return syncOneKernel(centre, r, alpha, next, n) === 0 ? next : null;
+  return { next, bad };
 }
 
 /** Asynchronous EASGD, one arrival: Δ against the current x̃, then x̃ + Δ (core's easgdApplyDeltas). */
