@@ -6,7 +6,7 @@ export * from './generated/index.js';
 export { LOADER_OPTIONS, PROTO_FILES, PROTO_ROOT, SERVICE_NAMES, packageDefinition, protoGrpc } from './loader.js';
 export * from './errors.js';
 export * from './options.js';
-export { crc32, crc32Js, CRC32_NATIVE } from './crc32.js';
+export { crc32, crc32Js, CRC32_IMPLEMENTATION, CRC32_NATIVE, type Crc32Implementation } from './crc32.js';
 export * from './dtype.js';
 export * from './frames.js';
 export {

@@ -2,9 +2,12 @@ import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { randomFillSync } from 'node:crypto';
 import * as zlib from 'node:zlib';
+import { execFileSync } from 'node:child_process';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
   crc32,
   crc32Js,
+  CRC32_IMPLEMENTATION,
   decodeTensor,
   encodeTensor,
   fromBfloat16Bits,
@@ -177,6 +180,33 @@ test('crc32: native and portable agree with the standard check value and each ot
   if (typeof (zlib as { crc32?: unknown }).crc32 === 'function') {
     const b = randomFillSync(new Uint8Array(4096));
     assert.equal(crc32(b), zlib.crc32(b) >>> 0);
+  }
+});
+
+test('crc32: the fastest implementation present is picked; DEEPRELAX_CRC32 picks the others, which agree', () => {
+  // @node-rs/crc32 is a dependency of @deeprelax/rpc with a prebuilt binary for this platform.
+  assert.equal(CRC32_IMPLEMENTATION, '@node-rs/crc32');
+  const b = randomFillSync(new Uint8Array(100_003));
+  const view = b.subarray(5, 99_001); // unaligned start and length
+  const want = crc32Js(view);
+  assert.equal(crc32(view), want);
+  assert.equal(crc32(view.subarray(777), crc32(view.subarray(0, 777))), want, 'continuation');
+  const shared = new Uint8Array(new SharedArrayBuffer(view.length));
+  shared.set(view);
+  assert.equal(crc32(shared), want, 'bytes in a SharedArrayBuffer');
+  // The fallbacks, in child processes (the choice is made once, when the module loads).
+  const src = fileURLToPath(new URL('../src/crc32.ts', import.meta.url));
+  for (const [env, impl] of [['zlib', 'node:zlib'], ['js', 'typescript']] as const) {
+    const script =
+      `const m = await import(${JSON.stringify(pathToFileURL(src).href)});` +
+      `const b = Buffer.from(${JSON.stringify(Buffer.from(view.subarray(0, 4099)).toString('base64'))}, 'base64');` +
+      `console.log(JSON.stringify([m.CRC32_IMPLEMENTATION, m.crc32(b), m.crc32(b.subarray(9), m.crc32(b.subarray(0, 9)))]));`;
+    const out = execFileSync(process.execPath, ['--import', 'tsx', '--input-type=module', '-e', script], {
+      env: { ...process.env, DEEPRELAX_CRC32: env },
+      encoding: 'utf8',
+    });
+    const expected = crc32Js(view.subarray(0, 4099));
+    assert.deepEqual(JSON.parse(out.trim().split('\n').pop()!), [impl, expected, expected], env);
   }
 });
 

@@ -2,7 +2,7 @@
 // reflection, auth, TLS), Prometheus endpoint, and the Coordinator itself. Used by main.ts and by
 // tests (gRPC and metrics on port 0 are fine).
 import type { Server } from 'node:http';
-import { createRpcServer, type FaultInjector } from '@deeprelax/rpc';
+import { createRpcServer, CRC32_IMPLEMENTATION, type FaultInjector } from '@deeprelax/rpc';
 import { createLogger, type Logger } from '@deeprelax/runtime';
 import { InMemoryRunStore, RedisRunStore, type RunStore } from '@deeprelax/store';
 import { coordinatorConfig, type CoordinatorConfig, type CoordinatorConfigInput } from './config.js';
@@ -84,7 +84,7 @@ export async function startCoordinator(options: StartOptions = {}): Promise<Coor
     const port = await server.listen(`${host}:${config.grpcPort}`);
     const dialHost = config.grpcHost === '0.0.0.0' || config.grpcHost === '::' ? '127.0.0.1' : host;
     log.info(
-      { port, metricsPort, store: config.redisUrl ? 'redis' : givenStore ? 'given' : 'memory', auth: Boolean(config.token), tls: Boolean(config.tlsCert) },
+      { port, metricsPort, store: config.redisUrl ? 'redis' : givenStore ? 'given' : 'memory', auth: Boolean(config.token), tls: Boolean(config.tlsCert), crc32: CRC32_IMPLEMENTATION },
       'coordinator listening',
     );
     let closing: Promise<void> | null = null;

@@ -1,6 +1,7 @@
 #!/usr/bin/env node
 // The worker process: configuration from the environment (config.ts), pino logs, startWorker(),
 // and a clean leave on SIGTERM/SIGINT (a second signal exits at once).
+import { CRC32_IMPLEMENTATION } from '@deeprelax/rpc';
 import { createLogger } from '@deeprelax/runtime';
 import { ConfigError, workerConfigFromEnv } from './config.js';
 import { startWorker } from './worker.js';
@@ -14,7 +15,7 @@ try {
 }
 const log = createLogger({ level: config.logLevel, name: 'deeprelax-worker', ...(config.logPretty === null ? {} : { pretty: config.logPretty }) });
 log.info(
-  { coordinator: config.coordinator, engine: config.engine, threads: config.threads, metricsPort: config.metricsPort, auth: config.token !== null, tls: config.tls !== null },
+  { coordinator: config.coordinator, engine: config.engine, threads: config.threads, metricsPort: config.metricsPort, auth: config.token !== null, tls: config.tls !== null, crc32: CRC32_IMPLEMENTATION },
   'worker starting',
 );
 let worker;
