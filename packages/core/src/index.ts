@@ -8,3 +8,5 @@ export * from './algorithms/index.js';
 export * from './training/index.js';
 export * from './presets.js';
 export * from './finite.js';
+export * from './wasm/arena.js';
+export { kernelModule, wasmAllFinite, wasmDesgd, wasmEasgdAsync, wasmEasgdSync, wasmMean } from './wasm/kernels.js';

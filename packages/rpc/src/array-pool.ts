@@ -2,7 +2,13 @@
 // array costs 10-20 ms of page faults and zeroing (and later a GC to free it) against ~0.3 ms to
 // overwrite a recycled one, so the exchange path recycles what it can.
 
-export class ArrayPool {
+/** Where float32 vectors are taken from and given back to (ArrayPool, core's Float32Arena). */
+export interface VectorPool {
+  take(length: number): Float32Array;
+  give(a: Float32Array): void;
+}
+
+export class ArrayPool implements VectorPool {
   private readonly free = new Map<number, Float32Array[]>();
   constructor(private readonly keepPerLength = 4) {}
 

@@ -9,7 +9,7 @@ import type { ExchangeResponse } from './generated/deeprelax/v1/ExchangeResponse
 import type { FetchWeightsRequest__Output } from './generated/deeprelax/v1/FetchWeightsRequest.js';
 import type { WeightsFrame } from './generated/deeprelax/v1/WeightsFrame.js';
 import type { WeightsHeader } from './generated/deeprelax/v1/WeightsHeader.js';
-import { ArrayPool } from './array-pool.js';
+import { ArrayPool, type VectorPool } from './array-pool.js';
 import { toStatus } from './errors.js';
 import { dtypeFromProto, type WireDType } from './dtype.js';
 import type { NamedTensor, ReceiveLimits, TensorExpectations } from './frames.js';
@@ -129,6 +129,11 @@ export interface ExchangeHandlerOptions {
    * settled. Ignored when `into` is given.
    */
   recycle?: boolean;
+  /**
+   * The pool `recycle` takes its arrays from and gives them back to, e.g. one shared with the
+   * code that reduces them (implies recycle). Default: a pool owned by this handler.
+   */
+  pool?: VectorPool;
 }
 
 /**
@@ -165,7 +170,7 @@ export function exchangeHandler(
   fn: (ctx: ExchangeContext) => Promise<ExchangeResult>,
   options: ExchangeHandlerOptions = {},
 ): grpc.handleBidiStreamingCall<ExchangeRequest__Output, ExchangeResponse> {
-  const pool = options.recycle && !options.into ? new ArrayPool() : null;
+  const pool = options.into ? null : (options.pool ?? (options.recycle ? new ArrayPool() : null));
   return bidiStream<ExchangeRequest__Output, ExchangeResponse>(async (call, signal) => {
     const reader = new MessageReader<ExchangeRequest__Output>(call);
     const taken: Float32Array[] = [];

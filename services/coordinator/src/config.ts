@@ -34,6 +34,11 @@ export const ConfigSchema = z
     engineThreads: posInt.default(1),
     /** MiB of freed large CPU blocks the torch engine keeps for reuse (0 = off). */
     cpuCacheMiB: z.coerce.number().int().min(0).max(1 << 20).default(512),
+    /**
+     * Run the centre updates and finiteness scans as WebAssembly SIMD kernels over arena memory
+     * (~4x faster than the TypeScript loops; same results). Off: ordinary arrays, TypeScript.
+     */
+    wasmKernels: bool.default(true),
     /** Datasets not bundled (cifar10, relative dataset paths) are looked up here. */
     dataDir: z.string().min(1).nullable().default(null),
     /** Worker lease length and the heartbeat interval the workers are told to keep. */
@@ -81,6 +86,7 @@ export const ENV_VARS: Readonly<Record<keyof CoordinatorConfig, string>> = {
   engine: 'DEEPRELAX_ENGINE',
   engineThreads: 'DEEPRELAX_ENGINE_THREADS',
   cpuCacheMiB: 'DEEPRELAX_CPU_CACHE_MIB',
+  wasmKernels: 'DEEPRELAX_WASM_KERNELS',
   dataDir: 'DEEPRELAX_DATA_DIR',
   leaseTtlMs: 'DEEPRELAX_LEASE_TTL_MS',
   heartbeatIntervalMs: 'DEEPRELAX_HEARTBEAT_INTERVAL_MS',

@@ -75,8 +75,8 @@ export function coordinatorServiceHandlers(c: Coordinator): CoordinatorServiceHa
       limits: { requireFinite: true, maxChunkBytes: c.config.maxChunkBytes },
       expect,
       // Contributions are reduced (or, async, applied) before the call ends and never kept or
-      // sent back: receive them into recycled arrays.
-      recycle: true,
+      // sent back: receive them into recycled arrays, from the arena the centre kernels run on.
+      pool: c.arena,
     },
   );
 

@@ -2,7 +2,7 @@
 // pool, the scheduler (FIFO queue, joining running jobs), membership (register, heartbeat, leave,
 // sweep) and taking over RUNNING jobs on start. The gRPC services (jobs-service.ts,
 // coordinator-service.ts) are thin layers over this class. PROTOCOL.md is the contract.
-import { initialParameters } from '@deeprelax/core';
+import { Float32Arena, initialParameters } from '@deeprelax/core';
 import {
   FailedPreconditionError,
   InvalidArgumentError,
@@ -67,6 +67,11 @@ export class Coordinator {
   readonly metrics: CoordinatorMetrics;
   readonly catalog: DatasetCatalog;
   readonly engines: EngineProvider;
+  /**
+   * The vectors of the exchange path (received tensors, x, updates, replies), recycled, in
+   * WebAssembly memory where the centre kernels run in place (config.wasmKernels).
+   */
+  readonly arena: Float32Arena;
   /** Plans of jobs seen by this process (for progress of jobs it does not run). */
   private readonly plans = new Map<string, JobPlan>();
   private readonly requestIds = new Map<string, string>();
@@ -86,6 +91,7 @@ export class Coordinator {
     this.metrics = deps.metrics;
     this.catalog = deps.catalog;
     this.engines = new EngineProvider(deps.config.engine, deps.config.engineThreads, deps.log, deps.config.cpuCacheMiB);
+    this.arena = new Float32Arena({ wasm: deps.config.wasmKernels });
   }
 
   // ------------------------------------------------------------------------------- lifecycle
@@ -322,6 +328,7 @@ export class Coordinator {
         metrics: this.metrics,
         log,
         evaluator,
+        arena: this.arena,
         onEnded: (r) => {
           if (this.runtimes.get(r.id) === r) this.runtimes.delete(r.id);
           this.metrics.runningJobs.set([...this.runtimes.values()].filter((x) => x.state === 'running').length);

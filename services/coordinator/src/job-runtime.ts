@@ -5,10 +5,9 @@
 // x is copy-on-write: it is never modified in place. Every update builds a new array from the
 // validated contributions and swaps it in only when it is finite, so a rejected exchange cannot
 // touch x and replies/snapshots may keep references to older arrays safely.
-import { initialBuffers } from '@deeprelax/core';
+import { initialBuffers, type Float32Arena } from '@deeprelax/core';
 import {
   AbortedError,
-  ArrayPool,
   InvalidArgumentError,
   type ExchangeHeader__Output,
   type ExchangeResult,
@@ -22,7 +21,7 @@ import {
 } from '@deeprelax/rpc';
 import { StaleFencingError, type RunStore } from '@deeprelax/store';
 import type { Logger } from '@deeprelax/runtime';
-import { allFinite, desgdCentre, easgdAsyncApplyChecked, easgdSyncCentreChecked, parleMean } from './centre.js';
+import { desgdCentreChecked, easgdAsyncApplyChecked, easgdSyncCentreChecked, parleMeanChecked } from './centre.js';
 import { removeCheckpoint, writeCheckpoint } from './checkpoint.js';
 import type { CoordinatorConfig } from './config.js';
 import type { JobEvaluator } from './evaluator.js';
@@ -74,6 +73,8 @@ export interface RuntimeDeps {
   metrics: CoordinatorMetrics;
   log: Logger;
   evaluator: JobEvaluator;
+  /** Where vectors of the job's length come from and go back to (shared with the exchange handler). */
+  arena: Float32Arena;
   /** The job left this coordinator (ended, cancelled, taken over); its workers are free. */
   onEnded: (rt: JobRuntime) => void;
   /** Members were released (their workers are idle now). */
@@ -106,13 +107,14 @@ export class JobRuntime {
   private _state: RuntimeState = 'running';
   private _x: Float32Array;
   /**
-   * Whether _x may be referenced outside this class (a PULL reply, an evaluation, a checkpoint, a
-   * reader of `x`). x is never modified in place; a replaced x that nobody else saw goes back to
-   * `pool` for a later x or reply, which spares a fresh 7.5 MB array (page faults, then GC) per
-   * exchange.
+   * Vectors of this job's length come from the coordinator's arena (x, the next x, reply tensors):
+   * recycled, and where the WebAssembly kernels update them in place. x is never modified in
+   * place; a vector goes back to the arena once it is neither x nor read by anyone: `readers`
+   * counts replies in flight, evaluations and checkpoints reading it (retain / their release
+   * callbacks); `pinned` ones were handed out with no end (the `x` getter) and are never recycled.
    */
-  private xShared = true;
-  private readonly pool = new ArrayPool(4);
+  private readonly readers = new Map<Float32Array, number>();
+  private readonly pinned = new WeakSet<Float32Array>();
   private _buffers: Float32Array | null;
   private _round: number;
   /** Parle: 0 (collecting z) or 1 (collecting x^a). */
@@ -169,26 +171,39 @@ export class JobRuntime {
 
   // ----------------------------------------------------------------------------- accessors
 
-  /** x, for a reader that may keep it past this call: it is then never recycled. */
-  private shareX(): Float32Array {
-    this.xShared = true;
-    return this._x;
+  private get pool(): Float32Arena {
+    return this.deps.arena;
   }
 
-  /** Swaps in a new x; the old one is recycled unless it was shared or is still in use (`keepOld`). */
-  private replaceX(next: Float32Array, keepOld = false): void {
-    const old = this._x;
-    this._x = next;
-    if (!keepOld && !this.xShared && old !== next) this.pool.give(old);
-    this.xShared = false;
-  }
-
-  /** A release callback that recycles `a` once `uses` replies carrying it have been sent. */
-  private releaseAfter(a: Float32Array, uses: number): () => void {
+  /**
+   * Marks `a` as read by `uses` readers; returns the callback each calls once done (extra calls
+   * are ignored). When the last is done and `a` is no longer x, it goes back to the arena.
+   */
+  private retain(a: Float32Array, uses = 1): () => void {
+    this.readers.set(a, (this.readers.get(a) ?? 0) + uses);
     let left = uses;
     return () => {
-      if (--left === 0) this.pool.give(a);
+      if (left <= 0) return;
+      left--;
+      const n = (this.readers.get(a) ?? 1) - 1;
+      if (n > 0) this.readers.set(a, n);
+      else {
+        this.readers.delete(a);
+        this.recycle(a);
+      }
     };
+  }
+
+  /** Gives `a` back to the arena unless it is x, read, or pinned. */
+  private recycle(a: Float32Array): void {
+    if (a !== this._x && !this.readers.has(a) && !this.pinned.has(a)) this.pool.give(a);
+  }
+
+  /** Swaps in a new x; the old one is recycled once nobody reads it. */
+  private replaceX(next: Float32Array): void {
+    const old = this._x;
+    this._x = next;
+    if (old !== next) this.recycle(old);
   }
 
   get state(): RuntimeState {
@@ -206,9 +221,15 @@ export class JobRuntime {
   get spec() {
     return this.resolved.spec;
   }
-  /** The live x (never modified in place; treat as read-only). */
+  /** The live x (never modified in place; treat as read-only; never recycled once read here). */
   get x(): Float32Array {
-    return this.shareX();
+    this.pinned.add(this._x);
+    return this._x;
+  }
+
+  /** A copy of x, for readers that keep it for a while (e.g. a weights download). */
+  copyOfX(): Float32Array {
+    return Float32Array.from(this._x);
   }
   get buffers(): Float32Array | null {
     return this._buffers;
@@ -391,10 +412,12 @@ export class JobRuntime {
       m.active = true;
       m.activeFrom = round;
     }
+    const x = this._x;
     return {
       reply: { jobId: this.id, round, phase: 0, contributors: 0, directive: CONTINUE },
-      tensors: [{ name: TensorNames.x, values: this.shareX() }],
+      tensors: [{ name: TensorNames.x, values: x }],
       dtype: this.dtype,
+      release: this.retain(x),
     };
   }
 
@@ -515,12 +538,12 @@ export class JobRuntime {
 
     const n = this.plan.numParams;
     if (this.plan.centre === 'parle' && this.phase === 0) {
-      const meanZ = parleMean(tensors, this.pool.take(n));
-      if (!allFinite(meanZ)) {
+      const { mean: meanZ, finite } = parleMeanChecked(tensors, this.pool.take(n));
+      if (!finite) {
         this.pool.give(meanZ);
         return fail('mean of z');
       }
-      const release = this.releaseAfter(meanZ, contribs.length);
+      const release = this.retain(meanZ, contribs.length);
       this.phase = 1;
       this.phase0Contributors = new Set(contribs.map((c) => c.workerId));
       rlog.debug({ contributors: contribs.length, deadline }, 'parle phase 0 reduced');
@@ -542,33 +565,35 @@ export class JobRuntime {
     let replyTensors: { name: string; values: Float32Array }[];
     const old = this._x;
     const out = this.pool.take(n);
+    // Each update is checked for finiteness in its own pass (null: not finite).
     switch (this.plan.centre) {
-      case 'parle':
-        next = parleMean(tensors, out);
+      case 'parle': {
+        const r = parleMeanChecked(tensors, out);
+        next = r.finite ? r.mean : null;
         replyTensors = [];
         break;
+      }
       case 'easgd':
-        // Checked in the update's own pass (null: not finite).
         next = easgdSyncCentreChecked(old, tensors, Number(this.spec.hyper?.alpha ?? 0), out);
         replyTensors = [{ name: TensorNames.center, values: old }];
         break;
       case 'desgd': {
-        next = desgdCentre(old, tensors, this.desgdStepSize(k), out);
-        replyTensors = [{ name: TensorNames.x, values: next }];
+        const r = desgdCentreChecked(old, tensors, this.desgdStepSize(k), out);
+        next = r.finite ? r.next : null;
+        replyTensors = next ? [{ name: TensorNames.x, values: next }] : [];
         break;
       }
     }
-    if (next === null || (this.plan.centre !== 'easgd' && !allFinite(next))) {
+    if (next === null) {
       this.pool.give(out);
       return fail('new x');
     }
-    // The replies carry the old x (EASGD's centre) or the new one (DESGD). EASGD's old x, unless a
-    // reader has it, goes back to the pool once every reply carrying it has been sent: otherwise
-    // each round allocated a fresh 7.5 MB x (mnistfc) and page-faulted it in. DESGD's new x is x.
-    const replyHasOld = replyTensors.some((t) => t.values === old);
-    const release = replyHasOld && !this.xShared ? this.releaseAfter(old, contribs.length) : undefined;
-    this.replaceX(next, replyHasOld);
-    if (replyTensors.some((t) => t.values === next)) this.xShared = true;
+    // The replies carry the old x (EASGD's centre) or the new one (DESGD); either goes back to the
+    // arena once those replies are sent and it is no longer x (a fresh 7.5 MB x per round, for
+    // mnistfc, was page-faulted in every round).
+    const carried = replyTensors[0]?.values;
+    const release = carried ? this.retain(carried, contribs.length) : undefined;
+    this.replaceX(next);
     this._round = k + 1;
     const phase = this.phase;
     this.phase = 0;
@@ -631,7 +656,7 @@ export class JobRuntime {
       reply: { jobId: this.id, round: this._round, phase: 0, contributors: 1, directive: done ? STOP : CONTINUE },
       tensors: [{ name: TensorNames.elastic, values: delta }],
       dtype: this.dtype,
-      release: this.releaseAfter(delta, 1),
+      release: this.retain(delta),
     };
     this.afterUpdate(done);
     return result;
@@ -730,7 +755,8 @@ export class JobRuntime {
 
   /** Evaluates the current x (a snapshot: x is never modified in place) and records the metrics. */
   private async runEval(): Promise<void> {
-    const x = this.shareX();
+    const x = this._x;
+    const done = this.retain(x);
     const round = this._round;
     this.lastEvalRound = round;
     this.lastEvalAt = Date.now();
@@ -761,15 +787,18 @@ export class JobRuntime {
       if (this._state === 'ended') return;
       elog.error({ err }, 'evaluation failed');
       await this.appendEvent('log', { level: 'LOG_LEVEL_ERROR', message: `evaluation failed: ${(err as Error).message}`, workerId: '' });
+    } finally {
+      done();
     }
   }
 
   private enqueueCheckpoint(): Promise<void> {
-    const x = this.shareX();
+    const x = this._x;
+    const done = this.retain(x);
     const round = this._round;
     this.lastCkptRound = round;
     this.lastCkptAt = Date.now();
-    const run = this.ckptChain.then(() => this.writeCheckpoint(x, round));
+    const run = this.ckptChain.then(() => this.writeCheckpoint(x, round)).finally(done);
     this.ckptChain = run.catch(() => {});
     return run;
   }
@@ -915,6 +944,11 @@ export class JobRuntime {
   private end(): void {
     if (this.isEnded()) return;
     this._state = 'ended';
+    // x's arena slot goes back for other jobs (at once, or when its last reader is done); a late
+    // reader of this runtime's x gets a copy.
+    const x = this._x;
+    this._x = Float32Array.from(x);
+    this.recycle(x);
     this.clearOpen();
     if (this.progressTimer) clearTimeout(this.progressTimer);
     this.progressTimer = null;

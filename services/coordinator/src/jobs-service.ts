@@ -120,7 +120,7 @@ export function jobServiceHandlers(c: Coordinator): JobServiceHandlers {
       let buffers: Float32Array | null;
       let round: number;
       if (rt) {
-        x = rt.x;
+        x = rt.copyOfX(); // the download outlives this call: not the live (recycled) x
         buffers = rt.buffers;
         round = rt.round;
       } else {

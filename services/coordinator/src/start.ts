@@ -84,7 +84,7 @@ export async function startCoordinator(options: StartOptions = {}): Promise<Coor
     const port = await server.listen(`${host}:${config.grpcPort}`);
     const dialHost = config.grpcHost === '0.0.0.0' || config.grpcHost === '::' ? '127.0.0.1' : host;
     log.info(
-      { port, metricsPort, store: config.redisUrl ? 'redis' : givenStore ? 'given' : 'memory', auth: Boolean(config.token), tls: Boolean(config.tlsCert), crc32: CRC32_IMPLEMENTATION },
+      { port, metricsPort, store: config.redisUrl ? 'redis' : givenStore ? 'given' : 'memory', auth: Boolean(config.token), tls: Boolean(config.tlsCert), crc32: CRC32_IMPLEMENTATION, kernels: coordinator.arena.kernels },
       'coordinator listening',
     );
     let closing: Promise<void> | null = null;

@@ -3,7 +3,14 @@
 // overflow to ±Inf in Δ or in the new centre).
 import assert from 'node:assert/strict';
 import { test } from 'node:test';
-import { easgdAsyncApplyChecked, easgdSyncCentre, easgdSyncCentreChecked } from '../src/centre.js';
+import { Float32Arena, wasmEasgdAsync } from '@deeprelax/core';
+import {
+  desgdCentreChecked,
+  easgdAsyncApplyChecked,
+  easgdSyncCentre,
+  easgdSyncCentreChecked,
+  parleMeanChecked,
+} from '../src/centre.js';
 
 function reference(centre: Float32Array, replica: Float32Array, alpha: number): { next: Float32Array; delta: Float32Array; finite: boolean } {
   const n = centre.length;
@@ -69,4 +76,47 @@ test('async EASGD apply: any non-finite Δ or centre, at any position (even or o
   const c = Float32Array.from([-0, 3.4e38, -3.4e38]);
   assert.ok(easgdAsyncApplyChecked(c, Float32Array.from(c), 0.5));
   assert.ok(easgdSyncCentreChecked(c, [Float32Array.from(c)], 0.5));
+});
+
+test('arena vectors (WebAssembly kernels) and ordinary ones (TypeScript) give the same bits and verdicts', () => {
+  const arena = new Float32Arena({ slotsPerLength: 64 }); // nothing is given back here
+  const inArena = (v: Float32Array) => {
+    const a = arena.take(v.length);
+    a.set(v);
+    return a;
+  };
+  for (const n of [1, 5, 64, 1001]) {
+    for (const poison of [false, true]) {
+      const c = vector(n, 11 + n);
+      const rs = [vector(n, 12 + n, 3), vector(n, 13 + n, 3), vector(n, 14 + n, 3)];
+      if (poison) rs[1]![n - 1] = Number.NaN;
+      const ca = inArena(c);
+      const ra = rs.map(inArena);
+      const what = `n = ${n}${poison ? ', NaN in a replica' : ''}`;
+
+      const jsAsync = easgdAsyncApplyChecked(c, rs[1]!, 0.3);
+      const out = { next: arena.take(n), delta: arena.take(n) };
+      assert.notEqual(wasmEasgdAsync(ca, ra[1]!, 0.3, out.delta, out.next), null, 'co-located: the kernel runs');
+      const wAsync = easgdAsyncApplyChecked(ca, ra[1]!, 0.3, out);
+      assert.equal(wAsync === null, jsAsync === null, `async verdict, ${what}`);
+      if (jsAsync && wAsync) {
+        assert.ok(bytes(wAsync.next).equals(bytes(jsAsync.next)) && bytes(wAsync.delta).equals(bytes(jsAsync.delta)), `async, ${what}`);
+      }
+      for (const k of [1, 2, 3]) {
+        const js = easgdSyncCentreChecked(c, rs.slice(0, k), 0.3);
+        const w = easgdSyncCentreChecked(ca, ra.slice(0, k), 0.3, arena.take(n));
+        assert.equal(w === null, js === null, `sync verdict k = ${k}, ${what}`);
+        if (js && w) assert.ok(bytes(w).equals(bytes(js)), `sync k = ${k}, ${what}`);
+        const jm = parleMeanChecked(rs.slice(0, k));
+        const wm = parleMeanChecked(ra.slice(0, k), arena.take(n));
+        assert.equal(wm.finite, jm.finite, `mean verdict k = ${k}, ${what}`);
+        if (jm.finite) assert.ok(bytes(wm.mean).equals(bytes(jm.mean)), `mean k = ${k}, ${what}`);
+        const jd = desgdCentreChecked(c, rs.slice(0, k), 0.45);
+        const wd = desgdCentreChecked(ca, ra.slice(0, k), 0.45, arena.take(n));
+        assert.equal(wd.finite, jd.finite, `desgd verdict k = ${k}, ${what}`);
+        if (jd.finite) assert.ok(bytes(wd.next).equals(bytes(jd.next)), `desgd k = ${k}, ${what}`);
+      }
+    }
+  }
+  assert.throws(() => desgdCentreChecked(new Float32Array(3), [], 0.1), /no worker results/);
 });

@@ -17,6 +17,9 @@ test('environment config: defaults, DEEPRELAX_GRPC_ADDR as host:port, metrics of
   assert.equal(c.cpuCacheMiB, 0);
   assert.equal(c.engineThreads, 1, 'an empty variable counts as unset');
   assert.equal(configFromEnv({ DEEPRELAX_CPU_CACHE_MIB: '' }).cpuCacheMiB, 512, 'empty is unset, not 0 (off)');
+  assert.equal(d.wasmKernels, true);
+  assert.equal(configFromEnv({ DEEPRELAX_WASM_KERNELS: '0' }).wasmKernels, false);
+  assert.equal(configFromEnv({ DEEPRELAX_WASM_KERNELS: '' }).wasmKernels, true, 'empty is unset');
 });
 
 test('environment config: invalid values are one-line errors naming the variable', () => {
@@ -25,6 +28,7 @@ test('environment config: invalid values are one-line errors naming the variable
     ['DEEPRELAX_CPU_CACHE_MIB', 'big'],
     ['DEEPRELAX_ENGINE', 'cuda'],
     ['DEEPRELAX_ENGINE_THREADS', '0'],
+    ['DEEPRELAX_WASM_KERNELS', 'maybe'],
   ] as const) {
     assert.throws(
       () => configFromEnv({ [name]: value }),

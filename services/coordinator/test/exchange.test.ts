@@ -391,3 +391,44 @@ describe('exchange', () => {
     await a!.close();
   });
 });
+
+describe('exchange arena', () => {
+  test('vectors go back to the arena: exchanges with evaluations, checkpoints and downloads in between leak no slot', async () => {
+    const c = await startTest();
+    try {
+      const arena = c.coordinator.arena;
+      assert.equal(arena.kernels, 'wasm-simd');
+      const spec = smallSpec(
+        { algorithm: 'ALGORITHM_EASGD_ASYNC', epochs: 50, maxWorkers: 2, evalInterval: { rounds: 2 }, checkpointInterval: { rounds: 3 } },
+        { alpha: 0.25 },
+      );
+      const [a, b] = await startJob(c, spec, 2);
+      const job = a!.jobId;
+      let peak = 0;
+      const run = async (w: FakeWorker, seed: number) => {
+        await w.pull();
+        for (let k = 0; k < 10; k++) {
+          const r = await w.exchange('EXCHANGE_KIND_ASYNC', 0, 0, [{ name: 'x', values: randomVector(N, seed + k) }]);
+          assert.equal(r.byName.get('elastic')!.length, N);
+          peak = Math.max(peak, arena.stats().slotsInUse);
+          if (k % 4 === 3) await fetchX(c.jobs, job);
+        }
+      };
+      await Promise.all([run(a!, 10), run(b!, 20)]);
+      assert.equal((await fetchX(c.jobs, job)).round, 20);
+      await c.jobs.cancelJob(job);
+      for (const w of [a!, b!]) await w.close();
+      // Evaluations and checkpoints in flight hold their x until they are done; then every slot,
+      // the cancelled job's x included, is free again.
+      const deadline = Date.now() + 10_000;
+      while (arena.stats().slotsInUse > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      const stats = arena.stats();
+      assert.equal(stats.slotsInUse, 0, 'every slot back');
+      assert.equal(stats.fallbacks, 0, 'never ran out of slots');
+      assert.equal(stats.segments, 1);
+      assert.ok(peak >= 2 && peak <= 8, `peak slots in use ${peak}`);
+    } finally {
+      await c.stop();
+    }
+  });
+});

@@ -1,0 +1,157 @@
+// Recycled float32 vectors, allocated where the WebAssembly kernels can work on them in place.
+//
+// The coordinator's exchange path holds a handful of vectors of one length per job (x, the next
+// x, replies, received replicas): a fresh 7.5 MB array per exchange (mnistfc) costs 10-20 ms of
+// page faults, zeroing and GC on these VMs, so they are recycled (take / give). An arena keeps,
+// per length, one segment: a fixed-size WebAssembly.Memory cut into slots, so the centre updates
+// run as SIMD kernels over the slots (kernels.ts) instead of scalar TypeScript loops. When the
+// segment is full, the length too large, or WebAssembly SIMD missing, take() hands out ordinary
+// Float32Arrays (recycled as well) and the callers' TypeScript paths run: same results, slower.
+import { KernelMemory, kernelModule, POINTER_AREA_BYTES } from './kernels.js';
+
+export interface Float32ArenaOptions {
+  /** Use WebAssembly memories (default true; false: ordinary arrays only, e.g. to compare). */
+  wasm?: boolean;
+  /** Slots per length (default 16). */
+  slotsPerLength?: number;
+  /** Largest segment, in bytes (default 512 MiB): fewer slots for large vectors. */
+  maxSegmentBytes?: number;
+  /** Most bytes over all segments (default 2 GiB); later lengths get ordinary arrays. */
+  maxTotalBytes?: number;
+  /** Ordinary arrays kept for reuse per length (default 4). */
+  keepPerLength?: number;
+}
+
+/** Slots start on cache-line boundaries. */
+const SLOT_ALIGN = 64;
+
+class Segment {
+  readonly memory: KernelMemory;
+  readonly stride: number;
+  readonly slots: Float32Array[] = [];
+  readonly free: number[] = [];
+  private readonly isFree: boolean[] = [];
+
+  constructor(
+    readonly length: number,
+    count: number,
+  ) {
+    this.stride = Math.ceil((length * 4) / SLOT_ALIGN) * SLOT_ALIGN;
+    this.memory = new KernelMemory(POINTER_AREA_BYTES + count * this.stride);
+    for (let j = count - 1; j >= 0; j--) this.free.push(j);
+    for (let j = 0; j < count; j++) {
+      this.slots.push(new Float32Array(this.memory.buffer, POINTER_AREA_BYTES + j * this.stride, length));
+      this.isFree.push(true);
+    }
+  }
+
+  take(): Float32Array | null {
+    const j = this.free.pop();
+    if (j === undefined) return null;
+    this.isFree[j] = false;
+    return this.slots[j]!;
+  }
+
+  /** Frees the slot `a` is; false when `a` is not exactly one of this segment's slots. */
+  give(a: Float32Array): boolean {
+    if (a.buffer !== this.memory.buffer || a.length !== this.length) return false;
+    const off = a.byteOffset - POINTER_AREA_BYTES;
+    const j = off / this.stride;
+    if (!Number.isInteger(j) || j < 0 || j >= this.slots.length) return false;
+    if (!this.isFree[j]) {
+      this.isFree[j] = true;
+      this.free.push(j);
+    }
+    return true;
+  }
+
+  get bytes(): number {
+    return this.memory.buffer.byteLength;
+  }
+}
+
+export interface Float32ArenaStats {
+  /** Whether vectors come from WebAssembly memories (the kernels run). */
+  wasm: boolean;
+  segments: number;
+  /** Slots handed out and not given back. */
+  slotsInUse: number;
+  /** take() calls answered with an ordinary array (segment full, too large, or no WebAssembly). */
+  fallbacks: number;
+}
+
+export class Float32Arena {
+  private readonly segments = new Map<number, Segment | null>();
+  private readonly plain = new Map<number, Float32Array[]>();
+  private readonly wasm: boolean;
+  private readonly slotsPerLength: number;
+  private readonly maxSegmentBytes: number;
+  private readonly maxTotalBytes: number;
+  private readonly keepPerLength: number;
+  private totalBytes = 0;
+  private fallbacks = 0;
+
+  constructor(options: Float32ArenaOptions = {}) {
+    this.wasm = (options.wasm ?? true) && kernelModule() !== null;
+    this.slotsPerLength = options.slotsPerLength ?? 16;
+    this.maxSegmentBytes = options.maxSegmentBytes ?? 512 * 2 ** 20;
+    this.maxTotalBytes = options.maxTotalBytes ?? 2 * 2 ** 30;
+    this.keepPerLength = options.keepPerLength ?? 4;
+  }
+
+  /** Whether the WebAssembly kernels are in use (else every vector is an ordinary array). */
+  get kernels(): 'wasm-simd' | 'typescript' {
+    return this.wasm ? 'wasm-simd' : 'typescript';
+  }
+
+  /** A vector of `length` values (contents unspecified; a new one is zeroed). */
+  take(length: number): Float32Array {
+    const a = this.segmentFor(length)?.take();
+    if (a) return a;
+    const reused = this.plain.get(length)?.pop();
+    if (reused) return reused;
+    if (this.wasm) this.fallbacks++;
+    return new Float32Array(length);
+  }
+
+  /** Gives back a vector no one reads or writes any more (from take(), or any other array). */
+  give(a: Float32Array): void {
+    if (this.segments.get(a.length)?.give(a)) return;
+    if (a.byteOffset !== 0 || a.byteLength !== a.buffer.byteLength || a.length === 0) return; // a view: not ours to keep
+    let list = this.plain.get(a.length);
+    if (!list) this.plain.set(a.length, (list = []));
+    if (list.length < this.keepPerLength && !list.includes(a)) list.push(a);
+  }
+
+  stats(): Float32ArenaStats {
+    let segments = 0;
+    let inUse = 0;
+    for (const s of this.segments.values()) {
+      if (!s) continue;
+      segments++;
+      inUse += s.slots.length - s.free.length;
+    }
+    return { wasm: this.wasm, segments, slotsInUse: inUse, fallbacks: this.fallbacks };
+  }
+
+  private segmentFor(length: number): Segment | null {
+    if (!this.wasm || !Number.isSafeInteger(length) || length <= 0) return null;
+    const have = this.segments.get(length);
+    if (have !== undefined) return have;
+    const stride = Math.ceil((length * 4) / SLOT_ALIGN) * SLOT_ALIGN;
+    const count = Math.min(this.slotsPerLength, Math.floor((this.maxSegmentBytes - POINTER_AREA_BYTES) / stride));
+    let segment: Segment | null = null;
+    // Fewer than 4 slots would run out at once (x, the next x, a reply, a replica).
+    const bytes = POINTER_AREA_BYTES + count * stride;
+    if (count >= 4 && this.totalBytes + bytes <= this.maxTotalBytes) {
+      try {
+        segment = new Segment(length, count);
+        this.totalBytes += segment.bytes;
+      } catch {
+        segment = null; // no address space for it: ordinary arrays
+      }
+    }
+    this.segments.set(length, segment);
+    return segment;
+  }
+}
