@@ -16,9 +16,12 @@ export interface Proc {
   stop(): Promise<void>;
 }
 
+/** Switches of the exchange path passed on to the services, for side-by-side comparisons. */
+const PASSED_THROUGH = new Set(['DEEPRELAX_CRC32', 'DEEPRELAX_WASM_KERNELS']);
+
 function childEnv(env: Record<string, string>): NodeJS.ProcessEnv {
   const base: NodeJS.ProcessEnv = {};
-  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('DEEPRELAX_')) base[k] = v;
+  for (const [k, v] of Object.entries(process.env)) if (!k.startsWith('DEEPRELAX_') || PASSED_THROUGH.has(k)) base[k] = v;
   return { ...base, DEEPRELAX_LOG_LEVEL: 'warn', DEEPRELAX_LOG_PRETTY: 'false', ...env };
 }
 
