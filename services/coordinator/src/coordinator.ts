@@ -4,6 +4,7 @@
 // coordinator-service.ts) are thin layers over this class. PROTOCOL.md is the contract.
 import { Float32Arena, initialParameters } from '@deeprelax/core';
 import {
+  CRC32_IMPLEMENTATION,
   FailedPreconditionError,
   InvalidArgumentError,
   NotFoundError,
@@ -92,6 +93,7 @@ export class Coordinator {
     this.catalog = deps.catalog;
     this.engines = new EngineProvider(deps.config.engine, deps.config.engineThreads, deps.log, deps.config.cpuCacheMiB);
     this.arena = new Float32Arena({ wasm: deps.config.wasmKernels });
+    this.metrics.watchExchangePath(this.arena, CRC32_IMPLEMENTATION);
   }
 
   // ------------------------------------------------------------------------------- lifecycle

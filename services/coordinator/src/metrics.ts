@@ -2,6 +2,7 @@
 // on its own port at /metrics.
 import { createServer, type Server } from 'node:http';
 import type { AddressInfo } from 'node:net';
+import type { Float32Arena } from '@deeprelax/core';
 import { collectDefaultMetrics, Counter, Gauge, Histogram, Registry } from 'prom-client';
 
 export class CoordinatorMetrics {
@@ -86,6 +87,36 @@ export class CoordinatorMetrics {
       buckets: [0.001, 0.01, 0.05, 0.1, 0.5, 1, 5, 30],
       registers,
     });
+  }
+
+  /**
+   * Gauges read at scrape time from the exchange path's arena (slots in use, ordinary arrays
+   * handed out because a segment was full or missing) and which kernels and CRC-32 run.
+   */
+  watchExchangePath(arena: Float32Arena, crc32: string): void {
+    const registers = [this.registry];
+    new Gauge({
+      name: 'deeprelax_coordinator_arena_slots_in_use',
+      help: 'Vectors of the exchange path taken from the arena and not given back',
+      registers,
+      collect() {
+        this.set(arena.stats().slotsInUse);
+      },
+    });
+    new Gauge({
+      name: 'deeprelax_coordinator_arena_fallbacks',
+      help: 'Vectors handed out as ordinary arrays (segment full or too large): the TypeScript kernels run on them',
+      registers,
+      collect() {
+        this.set(arena.stats().fallbacks);
+      },
+    });
+    new Gauge({
+      name: 'deeprelax_coordinator_exchange_path_info',
+      help: 'Which centre kernels and which CRC-32 implementation this coordinator runs',
+      labelNames: ['kernels', 'crc32'],
+      registers,
+    }).set({ kernels: arena.kernels, crc32 }, 1);
   }
 
   /** Serves GET /metrics (and /healthz) on host:port; resolves with the bound port. */

@@ -104,6 +104,9 @@ describe('jobs API', () => {
     for (const name of ['deeprelax_coordinator_rounds_total', 'deeprelax_coordinator_queue_depth', 'deeprelax_coordinator_live_workers', 'deeprelax_coordinator_exchange_seconds']) {
       assert.ok(body.includes(name), name);
     }
+    assert.match(body, /deeprelax_coordinator_exchange_path_info\{kernels="wasm-simd",crc32="@node-rs\/crc32"\} 1/);
+    assert.match(body, /deeprelax_coordinator_arena_fallbacks 0/);
+    assert.match(body, /deeprelax_coordinator_arena_slots_in_use \d+/);
   });
 });
 
