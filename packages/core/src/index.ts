@@ -9,4 +9,13 @@ export * from './training/index.js';
 export * from './presets.js';
 export * from './finite.js';
 export * from './wasm/arena.js';
-export { kernelModule, wasmAllFinite, wasmDesgd, wasmEasgdAsync, wasmEasgdSync, wasmMean } from './wasm/kernels.js';
+export {
+  kernelModule,
+  wasmAllFinite,
+  wasmDesgd,
+  wasmEasgdAsync,
+  wasmEasgdSync,
+  wasmFloat16Decode,
+  wasmFloat16Encode,
+  wasmMean,
+} from './wasm/kernels.js';

@@ -2,7 +2,7 @@
 // (IEEE binary16) and bfloat16, both converted with round-to-nearest-even and correct handling of
 // overflow (-> +-Inf), subnormals, signed zeros, Inf and NaN.
 import { endianness } from 'node:os';
-import { firstNonFinite } from '@deeprelax/core';
+import { firstNonFinite, wasmFloat16Decode, wasmFloat16Encode } from '@deeprelax/core';
 import { DType, type DType__Output } from './generated/deeprelax/v1/DType.js';
 import { InvalidArgumentError } from './errors.js';
 
@@ -130,6 +130,9 @@ export function fromBfloat16Bits(b: number): number {
 
 // ---- whole tensors -----------------------------------------------------------------------------
 
+/** Tensors from this size on are converted to and from float16 in WebAssembly (where it runs). */
+const WASM_MIN_ELEMENTS = 4096;
+
 function u8View(a: ArrayBufferView): Uint8Array {
   return new Uint8Array(a.buffer, a.byteOffset, a.byteLength);
 }
@@ -150,7 +153,8 @@ export function encodeTensor(values: Float32Array, dtype: WireDType = 'float32')
   const bits = new Int32Array(values.buffer, values.byteOffset, n);
   const out = new Uint16Array(n);
   if (dtype === 'float16') {
-    encodeFloat16(bits, out);
+    // WebAssembly SIMD (core's kernels; bit-identical) for all but small tensors: ~5x faster.
+    if (n < WASM_MIN_ELEMENTS || !wasmFloat16Encode(values, out)) encodeFloat16(bits, out);
   } else {
     for (let i = 0; i < n; i++) out[i] = float32BitsToBfloat16Bits(bits[i]!);
   }
@@ -225,7 +229,10 @@ export function decodeTensor(bytes: Uint8Array, dtype: WireDType = 'float32', ou
   if (dtype === 'float16') {
     const table = float16Table();
     if (LITTLE_ENDIAN_HOST && bytes.byteOffset % 2 === 0) {
-      decodeFloat16(new Uint16Array(bytes.buffer, bytes.byteOffset, n), new Int32Array(result.buffer, result.byteOffset, n), table);
+      const halves = new Uint16Array(bytes.buffer, bytes.byteOffset, n);
+      if (n < WASM_MIN_ELEMENTS || !wasmFloat16Decode(halves, result)) {
+        decodeFloat16(halves, new Int32Array(result.buffer, result.byteOffset, n), table);
+      }
     } else {
       for (let i = 0; i < n; i++) result[i] = table[dv.getUint16(i * 2, true)]!;
     }

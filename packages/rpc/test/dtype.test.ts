@@ -3,6 +3,7 @@ import assert from 'node:assert/strict';
 import { randomFillSync } from 'node:crypto';
 import * as zlib from 'node:zlib';
 import { execFileSync } from 'node:child_process';
+import { wasmFloat16Decode, wasmFloat16Encode } from '@deeprelax/core';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import {
   crc32,
@@ -158,6 +159,45 @@ test('float16 tensors: the fast paths give the scalar conversion bit for bit', (
         assert.fail(`0x${h.toString(16)} (offset ${bytes.byteOffset}) -> ${back[h]}, scalar ${want}`);
       }
     }
+  }
+});
+
+test('float16 in WebAssembly: bit-identical to the scalar conversion over whole exponent ranges and every tail', () => {
+  // Every float32 (both signs, all 2^23 mantissas) of the exponents where the conversion changes
+  // regime: flush to zero / first subnormal, subnormal / normal, the overflow bound, Inf and NaN.
+  const n = 1 << 24;
+  const bits = new Uint32Array(n);
+  const out = new Uint16Array(n);
+  for (const exp of [101, 102, 103, 112, 113, 142, 143, 255]) {
+    for (let i = 0; i < n; i++) bits[i] = (((i >>> 23) << 31) | (exp << 23) | (i & 0x7fffff)) >>> 0;
+    assert.ok(wasmFloat16Encode(new Float32Array(bits.buffer), out), 'WebAssembly SIMD runs here');
+    for (let i = 0; i < n; i++) {
+      if (out[i] !== float32BitsToFloat16Bits(bits[i]!)) {
+        assert.fail(`0x${bits[i]!.toString(16)} -> 0x${out[i]!.toString(16)}, scalar 0x${float32BitsToFloat16Bits(bits[i]!).toString(16)}`);
+      }
+    }
+  }
+  // Decode: all 65,536 halves, bit for bit against the TypeScript path (small tensors take it).
+  const all = new Uint16Array(0x10000).map((_, h) => h);
+  const viaWasm = new Float32Array(0x10000);
+  assert.ok(wasmFloat16Decode(all, viaWasm));
+  const viaTs = new Float32Array(0x10000);
+  for (let off = 0; off < 0x10000; off += 1024) {
+    decodeTensor(new Uint8Array(all.buffer, off * 2, 2048), 'float16', viaTs.subarray(off, off + 1024));
+  }
+  assert.deepEqual(new Uint32Array(viaWasm.buffer), new Uint32Array(viaTs.buffer));
+  // Every length of the scalar tail, from an odd place in a buffer.
+  for (let len = 1; len <= 17; len++) {
+    const v = new Float32Array(len + 3).subarray(3);
+    randomFillSync(new Uint32Array(v.buffer, v.byteOffset, len));
+    const h = new Uint16Array(len);
+    assert.ok(wasmFloat16Encode(v, h));
+    const u = new Uint32Array(v.buffer, v.byteOffset, len);
+    assert.deepEqual([...h], [...u].map((x) => float32BitsToFloat16Bits(x)), `encode, length ${len}`);
+    const back = new Float32Array(len);
+    assert.ok(wasmFloat16Decode(h, back));
+    const want = decodeTensor(new Uint8Array(h.buffer), 'float16');
+    assert.deepEqual(new Uint32Array(back.buffer), new Uint32Array(want.buffer), `decode, length ${len}`);
   }
 });
 

@@ -13,6 +13,8 @@ interface KernelExports {
   easgd_sync_step(c: number, r: number, src: number, out: number, n: number, alpha: number): number;
   mean(ptrs: number, k: number, out: number, n: number): number;
   desgd(x: number, ptrs: number, k: number, out: number, n: number, s: number): number;
+  f16_encode(src: number, dst: number, n: number): void;
+  f16_decode(src: number, dst: number, n: number): void;
 }
 
 /** The part of the WebAssembly JS API used here (ES2023's lib does not declare it). */
@@ -93,6 +95,15 @@ export class KernelMemory {
     return this.k.desgd(x.byteOffset, 0, mus.length, out.byteOffset, out.length, stepSize) === 1;
   }
 
+  /** The float16 conversions between two regions of this memory (byte offsets). */
+  f16Encode(src: number, dst: number, n: number): void {
+    this.k.f16_encode(src, dst, n);
+  }
+
+  f16Decode(src: number, dst: number, n: number): void {
+    this.k.f16_decode(src, dst, n);
+  }
+
   private list(vs: readonly Float32Array[]): void {
     for (let j = 0; j < vs.length; j++) this.pointers[j] = vs[j]!.byteOffset;
   }
@@ -164,4 +175,55 @@ export function wasmMean(vs: readonly Float32Array[], out: Float32Array): boolea
 export function wasmDesgd(x: Float32Array, mus: readonly Float32Array[], stepSize: number, out: Float32Array): boolean | null {
   if (mus.length === 0 || out === x) return null;
   return memoryOf([x, out, ...mus], mus.length)?.desgd(x, mus, out, stepSize) ?? null;
+}
+
+// ---- float16 conversion ------------------------------------------------------------------------
+
+/** Largest conversion done in WebAssembly (bytes of scratch); larger ones stay in TypeScript. */
+const MAX_SCRATCH_BYTES = 256 * 2 ** 20;
+let scratch: KernelMemory | null = null;
+
+/** A scratch memory of at least `bytes` after the pointer area, or null. */
+function scratchFor(bytes: number): KernelMemory | null {
+  if (bytes > MAX_SCRATCH_BYTES || kernelModule() === null) return null;
+  if (!scratch || scratch.buffer.byteLength - POINTER_AREA_BYTES < bytes) {
+    try {
+      scratch = new KernelMemory(POINTER_AREA_BYTES + Math.max(bytes, 2 ** 20));
+    } catch {
+      return null;
+    }
+  }
+  return scratch;
+}
+
+/**
+ * float32 -> IEEE binary16 bits (round to nearest even; NaN keeps its top payload bits), through
+ * a scratch WebAssembly memory: copy in, convert eight at a time, copy out. false when it cannot
+ * run (no WebAssembly SIMD, or too large); the caller converts in TypeScript.
+ */
+export function wasmFloat16Encode(values: Float32Array, out: Uint16Array): boolean {
+  const n = values.length;
+  if (out.length !== n) throw new RangeError(`float16 encode: out has ${out.length} elements, need ${n}`);
+  const dstOff = Math.ceil((n * 4) / 16) * 16;
+  const m = scratchFor(dstOff + n * 2);
+  if (!m) return false;
+  const src = POINTER_AREA_BYTES;
+  new Float32Array(m.buffer, src, n).set(values);
+  m.f16Encode(src, src + dstOff, n);
+  out.set(new Uint16Array(m.buffer, src + dstOff, n));
+  return true;
+}
+
+/** binary16 bits -> float32 (exact; NaNs as 0x7fc00000), as wasmFloat16Encode; false: not run. */
+export function wasmFloat16Decode(halves: Uint16Array, out: Float32Array): boolean {
+  const n = halves.length;
+  if (out.length !== n) throw new RangeError(`float16 decode: out has ${out.length} elements, need ${n}`);
+  const dstOff = Math.ceil((n * 2) / 16) * 16;
+  const m = scratchFor(dstOff + n * 4);
+  if (!m) return false;
+  const src = POINTER_AREA_BYTES;
+  new Uint16Array(m.buffer, src, n).set(halves);
+  m.f16Decode(src, src + dstOff, n);
+  out.set(new Float32Array(m.buffer, src + dstOff, n));
+  return true;
 }

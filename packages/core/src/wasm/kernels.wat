@@ -243,4 +243,198 @@
         (local.set $i (i32.add (local.get $i) (i32.const 4)))
         (br $l)))
     (i32.and (local.get $oks) (i32x4.all_true (local.get $ok))))
+
+  ;; float32 -> IEEE binary16 bits, round to nearest even (rpc's float32BitsToFloat16Bits, bit for
+  ;; bit): n float32 at src, n halves at dst. $half4 is written out twice in f16_encode's loop (and
+  ;; $float4 in f16_decode's; the tails call them), since V8 does not inline calls between
+  ;; WebAssembly functions: the calls cost 4 ms per 1.87M values. Eight per iteration: each of three candidates is
+  ;; computed for every lane and the lane's class picks one. Normal halves: rebias and round with
+  ;; one add; subnormal halves and zeros: the float add x + 0.5 rounds to nearest even at the half
+  ;; subnormal unit (2^-24), whose bits less 0.5's are the half; overflow: infinity; NaN: a quiet
+  ;; NaN keeping the top payload bits.
+  (func $half4 (param $x v128) (result v128)
+    (local $a v128) (local $r v128)
+    (local.set $a (v128.and (local.get $x) (v128.const i32x4 0x7fffffff 0x7fffffff 0x7fffffff 0x7fffffff)))
+    ;; normal: (a - 0x37fff001 + ((a >> 13) & 1)) >> 13
+    (local.set $r (i32x4.shr_u
+      (i32x4.add
+        (i32x4.sub (local.get $a) (v128.const i32x4 0x37fff001 0x37fff001 0x37fff001 0x37fff001))
+        (v128.and (i32x4.shr_u (local.get $a) (i32.const 13)) (v128.const i32x4 1 1 1 1)))
+      (i32.const 13)))
+    ;; below 2^-14: subnormal or zero
+    (local.set $r (v128.bitselect
+      (i32x4.sub
+        (f32x4.add (local.get $a) (v128.const f32x4 0.5 0.5 0.5 0.5))
+        (v128.const i32x4 0x3f000000 0x3f000000 0x3f000000 0x3f000000))
+      (local.get $r)
+      (i32x4.lt_s (local.get $a) (v128.const i32x4 0x38800000 0x38800000 0x38800000 0x38800000))))
+    ;; 65520 and above (infinity included): infinity
+    (local.set $r (v128.bitselect
+      (v128.const i32x4 0x7c00 0x7c00 0x7c00 0x7c00)
+      (local.get $r)
+      (i32x4.ge_s (local.get $a) (v128.const i32x4 0x477ff000 0x477ff000 0x477ff000 0x477ff000))))
+    ;; NaN: 0x7e00 | top payload bits
+    (local.set $r (v128.bitselect
+      (v128.or (v128.const i32x4 0x7e00 0x7e00 0x7e00 0x7e00)
+        (i32x4.shr_u (v128.and (local.get $a) (v128.const i32x4 0x7fffff 0x7fffff 0x7fffff 0x7fffff)) (i32.const 13)))
+      (local.get $r)
+      (i32x4.gt_s (local.get $a) (v128.const i32x4 0x7f800000 0x7f800000 0x7f800000 0x7f800000))))
+    (v128.or (local.get $r)
+      (v128.and (i32x4.shr_u (local.get $x) (i32.const 16)) (v128.const i32x4 0x8000 0x8000 0x8000 0x8000))))
+
+  (func (export "f16_encode") (param $src i32) (param $dst i32) (param $n i32)
+    (local $end i32) (local $lo v128) (local $hi v128)
+    (local $x0 v128) (local $a0 v128) (local $r0 v128) (local $x1 v128) (local $a1 v128) (local $r1 v128)
+    ;; Whole blocks of 8, then the rest one lane at a time through $half4.
+    (local.set $end (i32.add (local.get $src) (i32.shl (i32.and (local.get $n) (i32.const -8)) (i32.const 2))))
+    (block $done
+      (loop $l
+        (br_if $done (i32.ge_u (local.get $src) (local.get $end)))
+        (local.set $x0 (v128.load align=4 (local.get $src)))
+        (local.set $a0 (v128.and (local.get $x0) (v128.const i32x4 0x7fffffff 0x7fffffff 0x7fffffff 0x7fffffff)))
+        (local.set $r0 (i32x4.shr_u
+          (i32x4.add
+            (i32x4.sub (local.get $a0) (v128.const i32x4 0x37fff001 0x37fff001 0x37fff001 0x37fff001))
+            (v128.and (i32x4.shr_u (local.get $a0) (i32.const 13)) (v128.const i32x4 1 1 1 1)))
+          (i32.const 13)))
+        (local.set $r0 (v128.bitselect
+          (i32x4.sub
+            (f32x4.add (local.get $a0) (v128.const f32x4 0.5 0.5 0.5 0.5))
+            (v128.const i32x4 0x3f000000 0x3f000000 0x3f000000 0x3f000000))
+          (local.get $r0)
+          (i32x4.lt_s (local.get $a0) (v128.const i32x4 0x38800000 0x38800000 0x38800000 0x38800000))))
+        (local.set $r0 (v128.bitselect
+          (v128.const i32x4 0x7c00 0x7c00 0x7c00 0x7c00)
+          (local.get $r0)
+          (i32x4.ge_s (local.get $a0) (v128.const i32x4 0x477ff000 0x477ff000 0x477ff000 0x477ff000))))
+        (local.set $r0 (v128.bitselect
+          (v128.or (v128.const i32x4 0x7e00 0x7e00 0x7e00 0x7e00)
+            (i32x4.shr_u (v128.and (local.get $a0) (v128.const i32x4 0x7fffff 0x7fffff 0x7fffff 0x7fffff)) (i32.const 13)))
+          (local.get $r0)
+          (i32x4.gt_s (local.get $a0) (v128.const i32x4 0x7f800000 0x7f800000 0x7f800000 0x7f800000))))
+        (local.set $lo (v128.or (local.get $r0)
+          (v128.and (i32x4.shr_u (local.get $x0) (i32.const 16)) (v128.const i32x4 0x8000 0x8000 0x8000 0x8000))))
+        (local.set $x1 (v128.load offset=16 align=4 (local.get $src)))
+        (local.set $a1 (v128.and (local.get $x1) (v128.const i32x4 0x7fffffff 0x7fffffff 0x7fffffff 0x7fffffff)))
+        (local.set $r1 (i32x4.shr_u
+          (i32x4.add
+            (i32x4.sub (local.get $a1) (v128.const i32x4 0x37fff001 0x37fff001 0x37fff001 0x37fff001))
+            (v128.and (i32x4.shr_u (local.get $a1) (i32.const 13)) (v128.const i32x4 1 1 1 1)))
+          (i32.const 13)))
+        (local.set $r1 (v128.bitselect
+          (i32x4.sub
+            (f32x4.add (local.get $a1) (v128.const f32x4 0.5 0.5 0.5 0.5))
+            (v128.const i32x4 0x3f000000 0x3f000000 0x3f000000 0x3f000000))
+          (local.get $r1)
+          (i32x4.lt_s (local.get $a1) (v128.const i32x4 0x38800000 0x38800000 0x38800000 0x38800000))))
+        (local.set $r1 (v128.bitselect
+          (v128.const i32x4 0x7c00 0x7c00 0x7c00 0x7c00)
+          (local.get $r1)
+          (i32x4.ge_s (local.get $a1) (v128.const i32x4 0x477ff000 0x477ff000 0x477ff000 0x477ff000))))
+        (local.set $r1 (v128.bitselect
+          (v128.or (v128.const i32x4 0x7e00 0x7e00 0x7e00 0x7e00)
+            (i32x4.shr_u (v128.and (local.get $a1) (v128.const i32x4 0x7fffff 0x7fffff 0x7fffff 0x7fffff)) (i32.const 13)))
+          (local.get $r1)
+          (i32x4.gt_s (local.get $a1) (v128.const i32x4 0x7f800000 0x7f800000 0x7f800000 0x7f800000))))
+        (local.set $hi (v128.or (local.get $r1)
+          (v128.and (i32x4.shr_u (local.get $x1) (i32.const 16)) (v128.const i32x4 0x8000 0x8000 0x8000 0x8000))))
+        (v128.store align=2 (local.get $dst) (i16x8.narrow_i32x4_u (local.get $lo) (local.get $hi)))
+        (local.set $src (i32.add (local.get $src) (i32.const 32)))
+        (local.set $dst (i32.add (local.get $dst) (i32.const 16)))
+        (br $l)))
+    (local.set $end (i32.add (local.get $end) (i32.shl (i32.and (local.get $n) (i32.const 7)) (i32.const 2))))
+    (block $done
+      (loop $l
+        (br_if $done (i32.ge_u (local.get $src) (local.get $end)))
+        (i32.store16 (local.get $dst)
+          (i32x4.extract_lane 0 (call $half4 (i32x4.splat (i32.load (local.get $src))))))
+        (local.set $src (i32.add (local.get $src) (i32.const 4)))
+        (local.set $dst (i32.add (local.get $dst) (i32.const 2)))
+        (br $l))))
+
+  ;; binary16 bits -> float32 (exact; rpc's decode, bit for bit): normal halves by rebiasing the
+  ;; exponent; zeros and subnormals as mant * 2^-24 with the sign; infinities; every NaN as the
+  ;; quiet NaN 0x7fc00000 (what a JavaScript NaN stored into a Float32Array is).
+  (func $float4 (param $h v128) (result v128)
+    (local $e v128) (local $sign v128) (local $r v128)
+    (local.set $e (v128.and (local.get $h) (v128.const i32x4 0x7c00 0x7c00 0x7c00 0x7c00)))
+    (local.set $sign (i32x4.shl (v128.and (local.get $h) (v128.const i32x4 0x8000 0x8000 0x8000 0x8000)) (i32.const 16)))
+    (local.set $r (v128.or (local.get $sign)
+      (i32x4.shl (i32x4.add (v128.and (local.get $h) (v128.const i32x4 0x7fff 0x7fff 0x7fff 0x7fff))
+                            (v128.const i32x4 0x1c000 0x1c000 0x1c000 0x1c000)) (i32.const 13))))
+    (local.set $r (v128.bitselect
+      (v128.or (local.get $sign)
+        (f32x4.mul (f32x4.convert_i32x4_u (v128.and (local.get $h) (v128.const i32x4 0x3ff 0x3ff 0x3ff 0x3ff)))
+                   (v128.const f32x4 0x1p-24 0x1p-24 0x1p-24 0x1p-24)))
+      (local.get $r)
+      (i32x4.eq (local.get $e) (v128.const i32x4 0 0 0 0))))
+    (v128.bitselect
+      (v128.bitselect
+        (v128.or (local.get $sign) (v128.const i32x4 0x7f800000 0x7f800000 0x7f800000 0x7f800000))
+        (v128.const i32x4 0x7fc00000 0x7fc00000 0x7fc00000 0x7fc00000)
+        (i32x4.eq (v128.and (local.get $h) (v128.const i32x4 0x3ff 0x3ff 0x3ff 0x3ff)) (v128.const i32x4 0 0 0 0)))
+      (local.get $r)
+      (i32x4.eq (local.get $e) (v128.const i32x4 0x7c00 0x7c00 0x7c00 0x7c00))))
+
+  (func (export "f16_decode") (param $src i32) (param $dst i32) (param $n i32)
+    (local $end i32) (local $h v128) (local $lo v128) (local $hi v128)
+    (local $h0 v128) (local $e0 v128) (local $sign0 v128) (local $r0 v128)
+    (local $h1 v128) (local $e1 v128) (local $sign1 v128) (local $r1 v128)
+    (local.set $end (i32.add (local.get $src) (i32.shl (i32.and (local.get $n) (i32.const -8)) (i32.const 1))))
+    (block $done
+      (loop $l
+        (br_if $done (i32.ge_u (local.get $src) (local.get $end)))
+        (local.set $h (v128.load align=2 (local.get $src)))
+        (local.set $h0 (i32x4.extend_low_i16x8_u (local.get $h)))
+        (local.set $e0 (v128.and (local.get $h0) (v128.const i32x4 0x7c00 0x7c00 0x7c00 0x7c00)))
+        (local.set $sign0 (i32x4.shl (v128.and (local.get $h0) (v128.const i32x4 0x8000 0x8000 0x8000 0x8000)) (i32.const 16)))
+        (local.set $r0 (v128.or (local.get $sign0)
+          (i32x4.shl (i32x4.add (v128.and (local.get $h0) (v128.const i32x4 0x7fff 0x7fff 0x7fff 0x7fff))
+                                (v128.const i32x4 0x1c000 0x1c000 0x1c000 0x1c000)) (i32.const 13))))
+        (local.set $r0 (v128.bitselect
+          (v128.or (local.get $sign0)
+            (f32x4.mul (f32x4.convert_i32x4_u (v128.and (local.get $h0) (v128.const i32x4 0x3ff 0x3ff 0x3ff 0x3ff)))
+                       (v128.const f32x4 0x1p-24 0x1p-24 0x1p-24 0x1p-24)))
+          (local.get $r0)
+          (i32x4.eq (local.get $e0) (v128.const i32x4 0 0 0 0))))
+        (local.set $lo (v128.bitselect
+          (v128.bitselect
+            (v128.or (local.get $sign0) (v128.const i32x4 0x7f800000 0x7f800000 0x7f800000 0x7f800000))
+            (v128.const i32x4 0x7fc00000 0x7fc00000 0x7fc00000 0x7fc00000)
+            (i32x4.eq (v128.and (local.get $h0) (v128.const i32x4 0x3ff 0x3ff 0x3ff 0x3ff)) (v128.const i32x4 0 0 0 0)))
+          (local.get $r0)
+          (i32x4.eq (local.get $e0) (v128.const i32x4 0x7c00 0x7c00 0x7c00 0x7c00))))
+        (local.set $h1 (i32x4.extend_high_i16x8_u (local.get $h)))
+        (local.set $e1 (v128.and (local.get $h1) (v128.const i32x4 0x7c00 0x7c00 0x7c00 0x7c00)))
+        (local.set $sign1 (i32x4.shl (v128.and (local.get $h1) (v128.const i32x4 0x8000 0x8000 0x8000 0x8000)) (i32.const 16)))
+        (local.set $r1 (v128.or (local.get $sign1)
+          (i32x4.shl (i32x4.add (v128.and (local.get $h1) (v128.const i32x4 0x7fff 0x7fff 0x7fff 0x7fff))
+                                (v128.const i32x4 0x1c000 0x1c000 0x1c000 0x1c000)) (i32.const 13))))
+        (local.set $r1 (v128.bitselect
+          (v128.or (local.get $sign1)
+            (f32x4.mul (f32x4.convert_i32x4_u (v128.and (local.get $h1) (v128.const i32x4 0x3ff 0x3ff 0x3ff 0x3ff)))
+                       (v128.const f32x4 0x1p-24 0x1p-24 0x1p-24 0x1p-24)))
+          (local.get $r1)
+          (i32x4.eq (local.get $e1) (v128.const i32x4 0 0 0 0))))
+        (local.set $hi (v128.bitselect
+          (v128.bitselect
+            (v128.or (local.get $sign1) (v128.const i32x4 0x7f800000 0x7f800000 0x7f800000 0x7f800000))
+            (v128.const i32x4 0x7fc00000 0x7fc00000 0x7fc00000 0x7fc00000)
+            (i32x4.eq (v128.and (local.get $h1) (v128.const i32x4 0x3ff 0x3ff 0x3ff 0x3ff)) (v128.const i32x4 0 0 0 0)))
+          (local.get $r1)
+          (i32x4.eq (local.get $e1) (v128.const i32x4 0x7c00 0x7c00 0x7c00 0x7c00))))
+        (v128.store align=4 (local.get $dst) (local.get $lo))
+        (v128.store offset=16 align=4 (local.get $dst) (local.get $hi))
+        (local.set $src (i32.add (local.get $src) (i32.const 16)))
+        (local.set $dst (i32.add (local.get $dst) (i32.const 32)))
+        (br $l)))
+    (local.set $end (i32.add (local.get $end) (i32.shl (i32.and (local.get $n) (i32.const 7)) (i32.const 1))))
+    (block $done
+      (loop $l
+        (br_if $done (i32.ge_u (local.get $src) (local.get $end)))
+        (i32.store (local.get $dst)
+          (i32x4.extract_lane 0 (call $float4 (i32x4.splat (i32.load16_u (local.get $src))))))
+        (local.set $src (i32.add (local.get $src) (i32.const 2)))
+        (local.set $dst (i32.add (local.get $dst) (i32.const 4)))
+        (br $l))))
 )
