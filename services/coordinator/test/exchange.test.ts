@@ -62,10 +62,13 @@ function badChecksumExchange(w: FakeWorker, round: number, name: string, values:
   });
 }
 
-describe('exchange', () => {
+// Every exchange test runs twice: with the WebAssembly kernels over the arena (the default) and
+// with them switched off (DEEPRELAX_WASM_KERNELS=0: ordinary arrays, the TypeScript loops).
+for (const wasmKernels of [true, false]) describe(`exchange (${wasmKernels ? 'WebAssembly' : 'TypeScript'} kernels)`, () => {
   let c: TestCoordinator;
   before(async () => {
-    c = await startTest();
+    c = await startTest({ wasmKernels });
+    assert.equal(c.coordinator.arena.kernels, wasmKernels ? 'wasm-simd' : 'typescript');
   });
   after(async () => {
     await c?.stop();
