@@ -9,7 +9,7 @@ import type { ExchangeResponse } from './generated/deeprelax/v1/ExchangeResponse
 import type { FetchWeightsRequest__Output } from './generated/deeprelax/v1/FetchWeightsRequest.js';
 import type { WeightsFrame } from './generated/deeprelax/v1/WeightsFrame.js';
 import type { WeightsHeader } from './generated/deeprelax/v1/WeightsHeader.js';
-import { ArrayPool, type VectorPool } from './array-pool.js';
+import type { VectorPool } from './array-pool.js';
 import { toStatus } from './errors.js';
 import { dtypeFromProto, type WireDType } from './dtype.js';
 import type { NamedTensor, ReceiveLimits, TensorExpectations } from './frames.js';
@@ -121,17 +121,13 @@ export interface ExchangeHandlerOptions {
    */
   into?: (header: ExchangeHeader__Output) => Readonly<Record<string, Float32Array>> | undefined;
   /**
-   * Receive tensors into arrays recycled from call to call (a pool owned by this handler) instead
-   * of new ones: large allocations per exchange are what drives the garbage collector. Only
-   * tensors whose length `expect` fixed in advance are pooled (an unchecked header never sizes an
-   * allocation), and an array goes back to the pool when its call has ended (reply written, or
-   * failed). So `fn` must not keep the received tensors, nor send them back, once its promise has
-   * settled. Ignored when `into` is given.
-   */
-  recycle?: boolean;
-  /**
-   * The pool `recycle` takes its arrays from and gives them back to, e.g. one shared with the
-   * code that reduces them (implies recycle). Default: a pool owned by this handler.
+   * Receive tensors into arrays taken from this pool and recycled from call to call, instead of
+   * new ones: large allocations per exchange are what drives the garbage collector. E.g. core's
+   * Float32Arena, shared with the code that reduces them. Only tensors whose length `expect` fixed
+   * in advance are pooled (an unchecked header never sizes an allocation), and an array goes back
+   * to the pool when its call has ended (reply written, or failed). So `fn` must not keep the
+   * received tensors, nor send them back, once its promise has settled. Ignored when `into` is
+   * given.
    */
   pool?: VectorPool;
 }
@@ -170,7 +166,7 @@ export function exchangeHandler(
   fn: (ctx: ExchangeContext) => Promise<ExchangeResult>,
   options: ExchangeHandlerOptions = {},
 ): grpc.handleBidiStreamingCall<ExchangeRequest__Output, ExchangeResponse> {
-  const pool = options.into ? null : (options.pool ?? (options.recycle ? new ArrayPool() : null));
+  const pool = options.into ? null : (options.pool ?? null);
   return bidiStream<ExchangeRequest__Output, ExchangeResponse>(async (call, signal) => {
     const reader = new MessageReader<ExchangeRequest__Output>(call);
     const taken: Float32Array[] = [];

@@ -20,7 +20,7 @@ export {
   type ReceiveTensorsOptions,
 } from './streams.js';
 export * from './handlers.js';
-export { ArrayPool, type VectorPool } from './array-pool.js';
+export type { VectorPool } from './array-pool.js';
 export { isScratch, scratchSerializer, SCRATCH_MAX_BYTES, withScratchResponses } from './scratch-serialize.js';
 export * from './auth.js';
 export * from './faults.js';

@@ -15,20 +15,14 @@ import {
   wasmMean,
 } from '@deeprelax/core';
 
-/** True when every value is finite. */
-export function allFinite(v: Float32Array): boolean {
-  return allFiniteValues(v);
-}
-
-/** Parle's reductions (mean of z^a, mean of x^a): the float32 mean, accumulated in double. */
-export function parleMean(vs: readonly Float32Array[], out?: Float32Array): Float32Array {
-  return parleMeanChecked(vs, out).mean;
-}
-
-/** parleMean and whether the mean is finite (from the kernel's own pass where it ran). */
+/**
+ * Parle's reductions (mean of z^a, mean of x^a): the float32 mean, accumulated in double, and
+ * whether it is finite (from the kernel's own pass where it ran).
+ */
 export function parleMeanChecked(vs: readonly Float32Array[], out?: Float32Array): { mean: Float32Array; finite: boolean } {
   const mean = out ?? new Float32Array(vs[0]!.length);
-  const finite = vs.length > 0 && mean.length === vs[0]!.length ? wasmMean(vs, mean) : null;
+  // null: not all in one arena memory, or lengths that differ (meanOf then says what is wrong).
+  const finite = wasmMean(vs, mean);
   if (finite !== null) return { mean, finite };
   meanOf(vs, mean);
   return { mean, finite: allFiniteValues(mean) };
@@ -216,12 +210,10 @@ function asyncApplyKernel(centre: Float32Array, replica: Float32Array, alpha: nu
   }
 }
 
-/** Distributed ESGD (§2.8): x ← x − s (x − mean μ_i) (core's localEntropyCentreStep on a copy). */
-export function desgdCentre(x: Float32Array, mus: readonly Float32Array[], stepSize: number, out?: Float32Array): Float32Array {
-  return desgdCentreChecked(x, mus, stepSize, out).next;
-}
-
-/** desgdCentre and whether the new x is finite (from the kernel's own pass where it ran). */
+/**
+ * Distributed ESGD (§2.8): x ← x − s (x − mean μ_i) (core's localEntropyCentreStep on a copy),
+ * and whether the new x is finite (from the kernel's own pass where it ran).
+ */
 export function desgdCentreChecked(
   x: Float32Array,
   mus: readonly Float32Array[],
@@ -230,8 +222,9 @@ export function desgdCentreChecked(
 ): { next: Float32Array; finite: boolean } {
   const next = out ?? new Float32Array(x.length);
   if (next.length !== x.length || next === x) throw new RangeError('desgd: the output must have x\'s length and not be x');
-  // Invalid input (no μ, a negative step, a wrong length) takes core's path, which says what is wrong.
-  if (mus.length > 0 && stepSize >= 0 && mus.every((mu) => mu.length === x.length)) {
+  // Invalid input takes core's path, which says what is wrong: a negative step here, no μ or a
+  // wrong length through wasmDesgd's null.
+  if (stepSize >= 0) {
     const finite = wasmDesgd(x, mus, stepSize, next);
     if (finite !== null) return { next, finite };
   }

@@ -19,7 +19,14 @@ export {
   type ResolvedJob,
   type CentreKind,
 } from './spec.js';
-export { parleMean, elasticDifference, easgdSyncCentre, easgdSyncCentreChecked, easgdAsyncApply, desgdCentre, allFinite } from './centre.js';
+export {
+  desgdCentreChecked,
+  easgdAsyncApply,
+  easgdSyncCentre,
+  easgdSyncCentreChecked,
+  elasticDifference,
+  parleMeanChecked,
+} from './centre.js';
 export { readCheckpoint, writeCheckpoint, checkpointPath, type CheckpointData } from './checkpoint.js';
 export { DatasetCatalog } from './datasets.js';
 export { CoordinatorMetrics } from './metrics.js';

@@ -27,16 +27,15 @@ const SLOT_ALIGN = 64;
 
 class Segment {
   readonly memory: KernelMemory;
-  readonly stride: number;
   readonly slots: Float32Array[] = [];
   readonly free: number[] = [];
   private readonly isFree: boolean[] = [];
 
   constructor(
     readonly length: number,
+    readonly stride: number,
     count: number,
   ) {
-    this.stride = Math.ceil((length * 4) / SLOT_ALIGN) * SLOT_ALIGN;
     this.memory = new KernelMemory(POINTER_AREA_BYTES + count * this.stride);
     for (let j = count - 1; j >= 0; j--) this.free.push(j);
     for (let j = 0; j < count; j++) {
@@ -145,7 +144,7 @@ export class Float32Arena {
     const bytes = POINTER_AREA_BYTES + count * stride;
     if (count >= 4 && this.totalBytes + bytes <= this.maxTotalBytes) {
       try {
-        segment = new Segment(length, count);
+        segment = new Segment(length, stride, count);
         this.totalBytes += segment.bytes;
       } catch {
         segment = null; // no address space for it: ordinary arrays

@@ -185,15 +185,38 @@ let scratch: KernelMemory | null = null;
 
 /** A scratch memory of at least `bytes` after the pointer area, or null. */
 function scratchFor(bytes: number): KernelMemory | null {
-  if (bytes > MAX_SCRATCH_BYTES || kernelModule() === null) return null;
+  if (bytes > MAX_SCRATCH_BYTES) return null;
   if (!scratch || scratch.buffer.byteLength - POINTER_AREA_BYTES < bytes) {
     try {
       scratch = new KernelMemory(POINTER_AREA_BYTES + Math.max(bytes, 2 ** 20));
     } catch {
-      return null;
+      return null; // no WebAssembly SIMD, or no address space
     }
   }
   return scratch;
+}
+
+/**
+ * Runs an element-wise conversion of `input` into `out` (as many elements) in the scratch memory:
+ * copies the bytes in, `convert(memory, src, dst, n)` with byte offsets, copies the result out.
+ * false when it cannot run; the caller converts in TypeScript.
+ */
+function throughScratch(
+  input: Float32Array | Uint16Array,
+  out: Float32Array | Uint16Array,
+  what: string,
+  convert: (m: KernelMemory, src: number, dst: number, n: number) => void,
+): boolean {
+  const n = input.length;
+  if (out.length !== n) throw new RangeError(`${what}: out has ${out.length} elements, need ${n}`);
+  const dstOff = Math.ceil(input.byteLength / 16) * 16;
+  const m = scratchFor(dstOff + out.byteLength);
+  if (!m) return false;
+  const src = POINTER_AREA_BYTES;
+  new Uint8Array(m.buffer, src, input.byteLength).set(new Uint8Array(input.buffer, input.byteOffset, input.byteLength));
+  convert(m, src, src + dstOff, n);
+  new Uint8Array(out.buffer, out.byteOffset, out.byteLength).set(new Uint8Array(m.buffer, src + dstOff, out.byteLength));
+  return true;
 }
 
 /**
@@ -202,28 +225,10 @@ function scratchFor(bytes: number): KernelMemory | null {
  * run (no WebAssembly SIMD, or too large); the caller converts in TypeScript.
  */
 export function wasmFloat16Encode(values: Float32Array, out: Uint16Array): boolean {
-  const n = values.length;
-  if (out.length !== n) throw new RangeError(`float16 encode: out has ${out.length} elements, need ${n}`);
-  const dstOff = Math.ceil((n * 4) / 16) * 16;
-  const m = scratchFor(dstOff + n * 2);
-  if (!m) return false;
-  const src = POINTER_AREA_BYTES;
-  new Float32Array(m.buffer, src, n).set(values);
-  m.f16Encode(src, src + dstOff, n);
-  out.set(new Uint16Array(m.buffer, src + dstOff, n));
-  return true;
+  return throughScratch(values, out, 'float16 encode', (m, src, dst, n) => m.f16Encode(src, dst, n));
 }
 
 /** binary16 bits -> float32 (exact; NaNs as 0x7fc00000), as wasmFloat16Encode; false: not run. */
 export function wasmFloat16Decode(halves: Uint16Array, out: Float32Array): boolean {
-  const n = halves.length;
-  if (out.length !== n) throw new RangeError(`float16 decode: out has ${out.length} elements, need ${n}`);
-  const dstOff = Math.ceil((n * 2) / 16) * 16;
-  const m = scratchFor(dstOff + n * 4);
-  if (!m) return false;
-  const src = POINTER_AREA_BYTES;
-  new Uint16Array(m.buffer, src, n).set(halves);
-  m.f16Decode(src, src + dstOff, n);
-  out.set(new Float32Array(m.buffer, src + dstOff, n));
-  return true;
+  return throughScratch(halves, out, 'float16 decode', (m, src, dst, n) => m.f16Decode(src, dst, n));
 }
