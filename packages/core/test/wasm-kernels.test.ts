@@ -184,7 +184,7 @@ test('arena: slots recycled, full segments fall back to ordinary arrays, views a
   const slots = [arena.take(n), arena.take(n), arena.take(n), arena.take(n)];
   assert.equal(new Set(slots.map((s) => s.byteOffset)).size, 4);
   assert.ok(slots.every((s) => s.buffer === slots[0]!.buffer && s.byteOffset % 64 === 0));
-  assert.deepEqual(arena.stats(), { wasm: true, segments: 1, slotsInUse: 4, fallbacks: 0 });
+  assert.deepEqual(arena.stats(), { wasm: true, segments: 1, slotsInUse: 4, fallbacks: 0, staleGives: 0 });
   const extra = arena.take(n);
   assert.notEqual(extra.buffer, slots[0]!.buffer, 'segment full: an ordinary array');
   assert.equal(arena.stats().fallbacks, 1);
@@ -192,8 +192,17 @@ test('arena: slots recycled, full segments fall back to ordinary arrays, views a
   arena.give(slots[2]!); // twice: still one free slot
   arena.give(slots[2]!.subarray(1)); // a view: ignored
   assert.equal(arena.stats().slotsInUse, 3);
-  assert.equal(arena.take(n), slots[2]);
-  assert.notEqual(arena.take(n).buffer, slots[0]!.buffer);
+  const again = arena.take(n);
+  assert.equal(again.byteOffset, slots[2]!.byteOffset, 'the freed slot is handed out again');
+  assert.equal(arena.stats().staleGives, 0);
+  // The first holder gives its (old) view back once more while the slot has a new holder: ignored,
+  // so the slot is not handed to a third owner.
+  arena.give(slots[2]!);
+  assert.equal(arena.stats().staleGives, 1);
+  assert.equal(arena.stats().slotsInUse, 4);
+  assert.notEqual(arena.take(n).buffer, slots[0]!.buffer, 'still full');
+  arena.give(again);
+  assert.equal(arena.take(n).byteOffset, slots[2]!.byteOffset, 'the new holder gives it back');
   arena.give(extra);
   assert.equal(arena.take(n), extra, 'ordinary arrays are recycled too');
   // Too large for a segment of at least 4 slots: ordinary arrays, and no kernels.

@@ -91,7 +91,8 @@ export class CoordinatorMetrics {
 
   /**
    * Gauges read at scrape time from the exchange path's arena (slots in use, ordinary arrays
-   * handed out because a segment was full or missing) and which kernels and CRC-32 run.
+   * handed out because a segment was full or missing, stale gives ignored) and which kernels and
+   * CRC-32 run.
    */
   watchExchangePath(arena: Float32Arena, crc32: string): void {
     const registers = [this.registry];
@@ -109,6 +110,14 @@ export class CoordinatorMetrics {
       registers,
       collect() {
         this.set(arena.stats().fallbacks);
+      },
+    });
+    new Gauge({
+      name: 'deeprelax_coordinator_arena_stale_gives',
+      help: 'Vectors given back to the arena after their slot had been handed out again (ignored; non-zero means a bug)',
+      registers,
+      collect() {
+        this.set(arena.stats().staleGives);
       },
     });
     new Gauge({

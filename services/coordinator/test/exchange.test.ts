@@ -428,8 +428,96 @@ describe('exchange arena', () => {
       const stats = arena.stats();
       assert.equal(stats.slotsInUse, 0, 'every slot back');
       assert.equal(stats.fallbacks, 0, 'never ran out of slots');
+      assert.equal(stats.staleGives, 0, 'no vector given back twice');
       assert.equal(stats.segments, 1);
       assert.ok(peak >= 2 && peak <= 8, `peak slots in use ${peak}`);
+    } finally {
+      await c.stop();
+    }
+  });
+
+  test('sync rounds leak no slot either: sync EASGD, Parle, DESGD, rejected contributions, a job cancelled with a round open', async () => {
+    // The replies of a synchronous round share one vector (the old x, Parle's mean, DESGD's new x),
+    // retained once per contributor; a rejected contribution and a cancelled round give back what
+    // they took. A slot recycled too early would show in the bit-for-bit tests above; a leaked
+    // one only here.
+    const c = await startTest();
+    try {
+      const arena = c.coordinator.arena;
+      assert.equal(arena.kernels, 'wasm-simd');
+      const nan = randomVector(N, 90);
+      nan[N - 1] = NaN;
+      const both = (a: FakeWorker, b: FakeWorker, round: number, phase: number, name: string, seed: number) =>
+        within(
+          Promise.all([
+            a.exchange('EXCHANGE_KIND_SYNC', round, phase, [{ name, values: randomVector(N, seed) }]),
+            b.exchange('EXCHANGE_KIND_SYNC', round, phase, [{ name, values: randomVector(N, seed + 1) }]),
+          ]),
+          10_000,
+          `round ${round} phase ${phase}`,
+        );
+      const finish = async (ws: FakeWorker[]) => {
+        await c.jobs.cancelJob(ws[0]!.jobId);
+        for (const w of ws) await w.close();
+      };
+
+      // Sync EASGD: four rounds with evaluations between them, a NaN contribution rejected.
+      {
+        const spec = smallSpec({ algorithm: 'ALGORITHM_EASGD', epochs: 50, roundDeadlineMs: 5_000, maxWorkers: 2, evalInterval: { rounds: 2 } }, { alpha: 0.2 });
+        const [a, b] = await startJob(c, spec, 2);
+        await a!.pull();
+        await b!.pull();
+        for (let k = 0; k < 4; k++) {
+          if (k === 2) await assert.rejects(a!.exchange('EXCHANGE_KIND_SYNC', k, 0, [{ name: 'x', values: nan }]), InvalidArgumentError);
+          await both(a!, b!, k, 0, 'x', 100 + 2 * k);
+        }
+        await finish([a!, b!]);
+      }
+      // Parle: both phases of three rounds, a NaN z and a NaN x rejected.
+      {
+        const [a, b] = await startJob(c, smallSpec({ algorithm: 'ALGORITHM_PARLE', epochs: 50, maxWorkers: 2, roundDeadlineMs: 5_000 }), 2);
+        await a!.pull();
+        await b!.pull();
+        for (let k = 0; k < 3; k++) {
+          if (k === 1) await assert.rejects(a!.exchange('EXCHANGE_KIND_SYNC', k, 0, [{ name: 'z', values: nan }]), InvalidArgumentError);
+          await both(a!, b!, k, 0, 'z', 200 + 4 * k);
+          if (k === 2) await assert.rejects(b!.exchange('EXCHANGE_KIND_SYNC', k, 1, [{ name: 'x', values: nan }]), InvalidArgumentError);
+          await both(a!, b!, k, 1, 'x', 202 + 4 * k);
+        }
+        await finish([a!, b!]);
+      }
+      // DESGD: two members, three rounds.
+      {
+        const spec = smallSpec(
+          { algorithm: 'ALGORITHM_DESGD', epochs: 50, maxWorkers: 2, roundDeadlineMs: 5_000 },
+          { lr: { constant: 0.5 }, gamma: { constant: 2 }, centreLrScaling: 'CENTRE_LR_SCALING_COUPLING' },
+        );
+        const [a, b] = await startJob(c, spec, 2);
+        await a!.pull();
+        await b!.pull();
+        for (let k = 0; k < 3; k++) await both(a!, b!, k, 0, 'mu', 300 + 2 * k);
+        await finish([a!, b!]);
+      }
+      // Cancelled with a round open: one member's contribution is waiting for the other's.
+      {
+        const [a, b] = await startJob(c, smallSpec({ algorithm: 'ALGORITHM_EASGD', epochs: 50, roundDeadlineMs: 5_000, maxWorkers: 2 }, { alpha: 0.2 }), 2);
+        await a!.pull();
+        await b!.pull();
+        const pending = a!.exchange('EXCHANGE_KIND_SYNC', 0, 0, [{ name: 'x', values: randomVector(N, 400) }]).then(
+          () => 'replied',
+          () => 'rejected',
+        );
+        await new Promise((r) => setTimeout(r, 200));
+        await finish([a!, b!]);
+        assert.ok(['replied', 'rejected'].includes(await within(pending, 10_000, 'the open round ends with the job')));
+      }
+
+      const deadline = Date.now() + 10_000;
+      while (arena.stats().slotsInUse > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+      const stats = arena.stats();
+      assert.equal(stats.slotsInUse, 0, 'every slot back');
+      assert.equal(stats.fallbacks, 0, 'never ran out of slots');
+      assert.equal(stats.staleGives, 0, 'no vector given back twice');
     } finally {
       await c.stop();
     }

@@ -106,6 +106,7 @@ describe('jobs API', () => {
     }
     assert.match(body, /deeprelax_coordinator_exchange_path_info\{kernels="wasm-simd",crc32="@node-rs\/crc32"\} 1/);
     assert.match(body, /deeprelax_coordinator_arena_fallbacks 0/);
+    assert.match(body, /deeprelax_coordinator_arena_stale_gives 0/);
     assert.match(body, /deeprelax_coordinator_arena_slots_in_use \d+/);
   });
 });

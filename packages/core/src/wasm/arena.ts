@@ -27,28 +27,33 @@ const SLOT_ALIGN = 64;
 
 class Segment {
   readonly memory: KernelMemory;
-  readonly slots: Float32Array[] = [];
   readonly free: number[] = [];
-  private readonly isFree: boolean[] = [];
+  /** Per slot: the view its current holder got from take(), or null while the slot is free. */
+  private readonly issued: (Float32Array | null)[] = [];
+  /** give() calls with a view whose slot had been handed out again since: ignored (see give). */
+  staleGives = 0;
 
   constructor(
     readonly length: number,
     readonly stride: number,
-    count: number,
+    readonly count: number,
   ) {
     this.memory = new KernelMemory(POINTER_AREA_BYTES + count * this.stride);
     for (let j = count - 1; j >= 0; j--) this.free.push(j);
-    for (let j = 0; j < count; j++) {
-      this.slots.push(new Float32Array(this.memory.buffer, POINTER_AREA_BYTES + j * this.stride, length));
-      this.isFree.push(true);
-    }
+    for (let j = 0; j < count; j++) this.issued.push(null);
   }
 
+  /**
+   * A fresh view object per take, so that a holder who gives its vector back twice, after the slot
+   * went to someone else in between, is told apart from the new holder: the stale give is ignored
+   * instead of handing one slot to two owners.
+   */
   take(): Float32Array | null {
     const j = this.free.pop();
     if (j === undefined) return null;
-    this.isFree[j] = false;
-    return this.slots[j]!;
+    const view = new Float32Array(this.memory.buffer, POINTER_AREA_BYTES + j * this.stride, this.length);
+    this.issued[j] = view;
+    return view;
   }
 
   /** Frees the slot `a` is; false when `a` is not exactly one of this segment's slots. */
@@ -56,10 +61,13 @@ class Segment {
     if (a.buffer !== this.memory.buffer || a.length !== this.length) return false;
     const off = a.byteOffset - POINTER_AREA_BYTES;
     const j = off / this.stride;
-    if (!Number.isInteger(j) || j < 0 || j >= this.slots.length) return false;
-    if (!this.isFree[j]) {
-      this.isFree[j] = true;
+    if (!Number.isInteger(j) || j < 0 || j >= this.count) return false;
+    const holder = this.issued[j];
+    if (holder === a) {
+      this.issued[j] = null;
       this.free.push(j);
+    } else if (holder !== null) {
+      this.staleGives++;
     }
     return true;
   }
@@ -77,6 +85,11 @@ export interface Float32ArenaStats {
   slotsInUse: number;
   /** take() calls answered with an ordinary array (segment full, too large, or no WebAssembly). */
   fallbacks: number;
+  /**
+   * give() calls with a vector whose slot had been taken again since it was given back (a holder
+   * giving back twice): ignored, so the slot keeps one owner. Non-zero means a bug in the caller.
+   */
+  staleGives: number;
 }
 
 export class Float32Arena {
@@ -125,12 +138,14 @@ export class Float32Arena {
   stats(): Float32ArenaStats {
     let segments = 0;
     let inUse = 0;
+    let staleGives = 0;
     for (const s of this.segments.values()) {
       if (!s) continue;
       segments++;
-      inUse += s.slots.length - s.free.length;
+      inUse += s.count - s.free.length;
+      staleGives += s.staleGives;
     }
-    return { wasm: this.wasm, segments, slotsInUse: inUse, fallbacks: this.fallbacks };
+    return { wasm: this.wasm, segments, slotsInUse: inUse, fallbacks: this.fallbacks, staleGives };
   }
 
   private segmentFor(length: number): Segment | null {
