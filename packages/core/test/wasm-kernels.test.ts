@@ -205,6 +205,18 @@ test('arena: slots recycled, full segments fall back to ordinary arrays, views a
   assert.equal(arena.take(n).byteOffset, slots[2]!.byteOffset, 'the new holder gives it back');
   arena.give(extra);
   assert.equal(arena.take(n), extra, 'ordinary arrays are recycled too');
+  // Every slot back: the segment is dropped (its memory can be collected); the next take builds
+  // a new one. Gives of views of the dropped segment are ignored.
+  const trimmed = new Float32Arena({ slotsPerLength: 4 });
+  const [t1, t2] = [trimmed.take(n), trimmed.take(n)];
+  trimmed.give(t1!);
+  assert.equal(trimmed.stats().segments, 1, 'one slot still held');
+  trimmed.give(t2!);
+  assert.deepEqual(trimmed.stats(), { wasm: true, segments: 0, slotsInUse: 0, fallbacks: 0, staleGives: 0 });
+  const t3 = trimmed.take(n);
+  assert.notEqual(t3.buffer, t1!.buffer, 'a new segment');
+  trimmed.give(t1!);
+  assert.deepEqual(trimmed.stats(), { wasm: true, segments: 1, slotsInUse: 1, fallbacks: 0, staleGives: 0 });
   // Too large for a segment of at least 4 slots: ordinary arrays, and no kernels.
   const small = new Float32Arena({ maxSegmentBytes: 2 ** 20 });
   const big = small.take(100_000);

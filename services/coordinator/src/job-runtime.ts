@@ -156,7 +156,11 @@ export class JobRuntime {
     this.seq = init.seq;
     this.resolved = init.resolved;
     this.fencingToken = init.fencingToken;
-    this._x = init.x;
+    // x lives in the arena from the start: the first update runs the kernels too, and the job
+    // holds a slot of its length for its whole life (the arena drops a segment once every slot
+    // is back, which then happens only when the job has ended).
+    this._x = this.pool.take(init.x.length);
+    this._x.set(init.x);
     this._buffers = init.buffers ?? (init.resolved.plan.numBuffers > 0 ? initialBuffers(init.resolved.model) : null);
     this._round = init.round;
     this.wallOffset = init.wallMs;

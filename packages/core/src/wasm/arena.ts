@@ -102,6 +102,7 @@ export class Float32Arena {
   private readonly keepPerLength: number;
   private totalBytes = 0;
   private fallbacks = 0;
+  private staleGivesOfDropped = 0;
 
   constructor(options: Float32ArenaOptions = {}) {
     this.wasm = (options.wasm ?? true) && kernelModule() !== null;
@@ -126,9 +127,20 @@ export class Float32Arena {
     return new Float32Array(length);
   }
 
-  /** Gives back a vector no one reads or writes any more (from take(), or any other array). */
+  /**
+   * Gives back a vector no one reads or writes any more (from take(), or any other array). When
+   * that leaves every slot of its segment free, the segment is dropped, with the ordinary arrays
+   * kept for its length, so its memory can be collected: a running job always holds its x in a
+   * slot, so this happens when the last job of a model size has ended, and a long-lived
+   * coordinator does not keep a segment resident per model size it ever served. The next take()
+   * of that length builds a new one.
+   */
   give(a: Float32Array): void {
-    if (this.segments.get(a.length)?.give(a)) return;
+    const segment = this.segments.get(a.length);
+    if (segment?.give(a)) {
+      if (segment.free.length === segment.count) this.drop(a.length, segment);
+      return;
+    }
     if (a.byteOffset !== 0 || a.byteLength !== a.buffer.byteLength || a.length === 0) return; // a view: not ours to keep
     let list = this.plain.get(a.length);
     if (!list) this.plain.set(a.length, (list = []));
@@ -138,7 +150,7 @@ export class Float32Arena {
   stats(): Float32ArenaStats {
     let segments = 0;
     let inUse = 0;
-    let staleGives = 0;
+    let staleGives = this.staleGivesOfDropped;
     for (const s of this.segments.values()) {
       if (!s) continue;
       segments++;
@@ -146,6 +158,13 @@ export class Float32Arena {
       staleGives += s.staleGives;
     }
     return { wasm: this.wasm, segments, slotsInUse: inUse, fallbacks: this.fallbacks, staleGives };
+  }
+
+  private drop(length: number, segment: Segment): void {
+    this.segments.delete(length);
+    this.plain.delete(length);
+    this.totalBytes -= segment.bytes;
+    this.staleGivesOfDropped += segment.staleGives;
   }
 
   private segmentFor(length: number): Segment | null {
