@@ -486,15 +486,19 @@ describe('exchange arena', () => {
         }
         await finish([a!, b!]);
       }
-      // DESGD: two members, three rounds.
+      // DESGD: two members; a round whose new x overflows (step 100 towards means of 3e38: every
+      // contribution finite, the result not) is rejected, then three rounds.
       {
         const spec = smallSpec(
           { algorithm: 'ALGORITHM_DESGD', epochs: 50, maxWorkers: 2, roundDeadlineMs: 5_000 },
-          { lr: { constant: 0.5 }, gamma: { constant: 2 }, centreLrScaling: 'CENTRE_LR_SCALING_COUPLING' },
+          { lr: { constant: 50 }, gamma: { constant: 2 }, centreLrScaling: 'CENTRE_LR_SCALING_COUPLING' },
         );
         const [a, b] = await startJob(c, spec, 2);
         await a!.pull();
         await b!.pull();
+        const huge = new Float32Array(N).fill(3e38);
+        const overflow = await Promise.allSettled([a, b].map((w) => w!.exchange('EXCHANGE_KIND_SYNC', 0, 0, [{ name: 'mu', values: huge }])));
+        for (const r of overflow) assert.ok(r.status === 'rejected' && r.reason instanceof InvalidArgumentError, 'a non-finite new x is rejected');
         for (let k = 0; k < 3; k++) await both(a!, b!, k, 0, 'mu', 300 + 2 * k);
         await finish([a!, b!]);
       }
