@@ -10,9 +10,17 @@
 // 50 ms of CPU per synchronous exchange instead of 18). Collecting on the main thread instead:
 // one synchronous exchange of mnistfc's x 33-38 ms instead of 47-53, and a Parle job with 2
 // workers 4-15% more samples/s (three side-by-side pairs in bench/distributed).
+//
+// --max-semi-space-size=64 (MB; V8's default is 16): the message buffers of an exchange (~22 MB
+// per 7.5 MB exchange, allocated by grpc-js and node's HTTP/2) are short-lived, but with a small
+// young generation their handles survive into the old one, and the coordinator then ran a full
+// mark-compact every 2-3 exchanges (~21 ms of marking each). With it: fewer mark-compacts, ~10%
+// less coordinator CPU per exchange, and a Parle job with 2 workers 16% more samples/s (three
+// side-by-side pairs in bench/distributed, session 9). The young generation only grows to that
+// size when the allocation rate asks for it.
 
 /** V8 flags for the service processes. */
-export const SERVICE_NODE_FLAGS: readonly string[] = ['--single-threaded-gc'];
+export const SERVICE_NODE_FLAGS: readonly string[] = ['--single-threaded-gc', '--max-semi-space-size=64'];
 
 /**
  * The service processes' node flags: DEEPRELAX_SERVICE_NODE_FLAGS when set (space-separated; set

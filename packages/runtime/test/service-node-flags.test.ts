@@ -6,7 +6,7 @@ import { spawnSync } from 'node:child_process';
 import { SERVICE_NODE_FLAGS, serviceNodeFlags } from '@deeprelax/runtime';
 
 test('serviceNodeFlags: the default list, or DEEPRELAX_SERVICE_NODE_FLAGS (empty: none)', () => {
-  assert.deepEqual(serviceNodeFlags({}), ['--single-threaded-gc']);
+  assert.deepEqual(serviceNodeFlags({}), ['--single-threaded-gc', '--max-semi-space-size=64']);
   assert.deepEqual(serviceNodeFlags({}), [...SERVICE_NODE_FLAGS]);
   assert.deepEqual(serviceNodeFlags({ DEEPRELAX_SERVICE_NODE_FLAGS: '' }), []);
   assert.deepEqual(serviceNodeFlags({ DEEPRELAX_SERVICE_NODE_FLAGS: ' --max-old-space-size=512  --single-threaded-gc ' }), [

@@ -5,7 +5,7 @@
 // Children are started as `node services/<svc>/dist/main.js` when this CLI runs from dist/, and as
 // `node --conditions=deeprelax-src --import tsx services/<svc>/src/main.ts` when it runs from its
 // TypeScript sources (tests, `tsx`). DEEPRELAX_SERVICE_MODE=dist|src forces one. Either way with
-// the services' node flags first (@deeprelax/runtime's serviceNodeFlags: --single-threaded-gc).
+// the services' node flags first (@deeprelax/runtime's serviceNodeFlags).
 import { spawn, type ChildProcess } from 'node:child_process';
 import { closeSync, existsSync, mkdirSync, openSync, readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
