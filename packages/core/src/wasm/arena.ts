@@ -30,8 +30,6 @@ class Segment {
   readonly free: number[] = [];
   /** Per slot: the view its current holder got from take(), or null while the slot is free. */
   private readonly issued: (Float32Array | null)[] = [];
-  /** give() calls with a view whose slot had been handed out again since: ignored (see give). */
-  staleGives = 0;
 
   constructor(
     readonly length: number,
@@ -56,20 +54,23 @@ class Segment {
     return view;
   }
 
-  /** Frees the slot `a` is; false when `a` is not exactly one of this segment's slots. */
-  give(a: Float32Array): boolean {
-    if (a.buffer !== this.memory.buffer || a.length !== this.length) return false;
+  /**
+   * Frees the slot `a` is. 'foreign': `a` is not exactly one of this segment's slots; 'stale': the
+   * slot has been handed out again since `a` was taken (ignored, the new holder keeps it); a give
+   * of an already free slot is a no-op ('freed').
+   */
+  give(a: Float32Array): 'freed' | 'stale' | 'foreign' {
+    if (a.buffer !== this.memory.buffer || a.length !== this.length) return 'foreign';
     const off = a.byteOffset - POINTER_AREA_BYTES;
     const j = off / this.stride;
-    if (!Number.isInteger(j) || j < 0 || j >= this.count) return false;
+    if (!Number.isInteger(j) || j < 0 || j >= this.count) return 'foreign';
     const holder = this.issued[j];
+    if (holder !== a && holder !== null) return 'stale';
     if (holder === a) {
       this.issued[j] = null;
       this.free.push(j);
-    } else if (holder !== null) {
-      this.staleGives++;
     }
-    return true;
+    return 'freed';
   }
 
   get bytes(): number {
@@ -102,7 +103,7 @@ export class Float32Arena {
   private readonly keepPerLength: number;
   private totalBytes = 0;
   private fallbacks = 0;
-  private staleGivesOfDropped = 0;
+  private staleGives = 0;
 
   constructor(options: Float32ArenaOptions = {}) {
     this.wasm = (options.wasm ?? true) && kernelModule() !== null;
@@ -137,8 +138,10 @@ export class Float32Arena {
    */
   give(a: Float32Array): void {
     const segment = this.segments.get(a.length);
-    if (segment?.give(a)) {
-      if (segment.free.length === segment.count) this.drop(a.length, segment);
+    const given = segment?.give(a) ?? 'foreign';
+    if (given === 'stale') this.staleGives++;
+    if (given !== 'foreign') {
+      if (segment!.free.length === segment!.count) this.drop(a.length, segment!);
       return;
     }
     if (a.byteOffset !== 0 || a.byteLength !== a.buffer.byteLength || a.length === 0) return; // a view: not ours to keep
@@ -150,21 +153,18 @@ export class Float32Arena {
   stats(): Float32ArenaStats {
     let segments = 0;
     let inUse = 0;
-    let staleGives = this.staleGivesOfDropped;
     for (const s of this.segments.values()) {
       if (!s) continue;
       segments++;
       inUse += s.count - s.free.length;
-      staleGives += s.staleGives;
     }
-    return { wasm: this.wasm, segments, slotsInUse: inUse, fallbacks: this.fallbacks, staleGives };
+    return { wasm: this.wasm, segments, slotsInUse: inUse, fallbacks: this.fallbacks, staleGives: this.staleGives };
   }
 
   private drop(length: number, segment: Segment): void {
     this.segments.delete(length);
     this.plain.delete(length);
     this.totalBytes -= segment.bytes;
-    this.staleGivesOfDropped += segment.staleGives;
   }
 
   private segmentFor(length: number): Segment | null {
