@@ -5,7 +5,7 @@
 // member closes at its deadline.
 import assert from 'node:assert/strict';
 import { after, before, describe, test } from 'node:test';
-import { easgdApplyDeltas, localEntropyCentreStep, meanOf } from '@deeprelax/core';
+import { easgdApplyDeltas, localEntropyCentreStep, meanOf, type Float32Arena, type Float32ArenaStats } from '@deeprelax/core';
 import {
   AbortedError,
   DataLossError,
@@ -396,6 +396,21 @@ for (const wasmKernels of [true, false]) describe(`exchange (${wasmKernels ? 'We
 });
 
 describe('exchange arena', () => {
+  /**
+   * Waits (up to 10 s) until no slot is held any more (evaluations and checkpoints in flight hold
+   * theirs until they are done), then checks every slot came back, none ran out and none was given
+   * back twice; returns the stats for further checks.
+   */
+  async function arenaSettled(arena: Float32Arena): Promise<Float32ArenaStats> {
+    const deadline = Date.now() + 10_000;
+    while (arena.stats().slotsInUse > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    const stats = arena.stats();
+    assert.equal(stats.slotsInUse, 0, 'every slot back');
+    assert.equal(stats.fallbacks, 0, 'never ran out of slots');
+    assert.equal(stats.staleGives, 0, 'no vector given back twice');
+    return stats;
+  }
+
   test('vectors go back to the arena: exchanges with evaluations, checkpoints and downloads in between leak no slot', async () => {
     const c = await startTest();
     try {
@@ -423,12 +438,7 @@ describe('exchange arena', () => {
       for (const w of [a!, b!]) await w.close();
       // Evaluations and checkpoints in flight hold their x until they are done; then every slot,
       // the cancelled job's x included, is free again, and the segment no job uses is dropped.
-      const deadline = Date.now() + 10_000;
-      while (arena.stats().slotsInUse > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-      const stats = arena.stats();
-      assert.equal(stats.slotsInUse, 0, 'every slot back');
-      assert.equal(stats.fallbacks, 0, 'never ran out of slots');
-      assert.equal(stats.staleGives, 0, 'no vector given back twice');
+      const stats = await arenaSettled(arena);
       assert.equal(stats.segments, 0, 'the ended job\'s segment is dropped once every slot is back');
       assert.ok(peak >= 2 && peak <= 8, `peak slots in use ${peak}`);
     } finally {
@@ -516,12 +526,7 @@ describe('exchange arena', () => {
         assert.ok(['replied', 'rejected'].includes(await within(pending, 10_000, 'the open round ends with the job')));
       }
 
-      const deadline = Date.now() + 10_000;
-      while (arena.stats().slotsInUse > 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
-      const stats = arena.stats();
-      assert.equal(stats.slotsInUse, 0, 'every slot back');
-      assert.equal(stats.fallbacks, 0, 'never ran out of slots');
-      assert.equal(stats.staleGives, 0, 'no vector given back twice');
+      await arenaSettled(arena);
     } finally {
       await c.stop();
     }
